@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/outpost-s3/outpost/internal/app"
+)
+
+const serveUsage = `Usage: outpost serve [flags]
+
+Runs the Outpost server. With no flags it keeps data in ./outpost-data and
+listens on :9000. The outpost ID, account ID and root credentials are fixed
+at first start and printed; the secret is printed only once.
+
+Flags (each has an environment variable):
+`
+
+// env returns the environment value for name, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg app.Config
+	fs.StringVar(&cfg.DataDir, "data", env("OUTPOST_DATA", "./outpost-data"), "data directory (OUTPOST_DATA)")
+	fs.StringVar(&cfg.Listen, "listen", env("OUTPOST_LISTEN", ":9000"), "HTTP listen address (OUTPOST_LISTEN)")
+	fs.StringVar(&cfg.Region, "region", env("OUTPOST_REGION", "us-east-1"), "region the outpost is homed to (OUTPOST_REGION)")
+	fs.StringVar(&cfg.Domain, "domain", env("OUTPOST_DOMAIN", ""), "base domain for virtual-hosted-style names, e.g. s3.example.internal (OUTPOST_DOMAIN)")
+	fs.StringVar(&cfg.OutpostID, "outpost-id", env("OUTPOST_ID", ""), "outpost ID, op- + 17 hex digits; random at first start (OUTPOST_ID)")
+	fs.StringVar(&cfg.AccountID, "account-id", env("OUTPOST_ACCOUNT_ID", ""), "owning account ID, 12 digits; random at first start (OUTPOST_ACCOUNT_ID)")
+	fs.StringVar(&cfg.PostgresDSN, "postgres", env("OUTPOST_POSTGRES_DSN", ""), "keep metadata in PostgreSQL at this DSN instead of SQLite (OUTPOST_POSTGRES_DSN)")
+	logFormat := fs.String("log-format", env("OUTPOST_LOG_FORMAT", "auto"), "log format: text, json or auto (json when stderr is not a terminal) (OUTPOST_LOG_FORMAT)")
+	logLevel := fs.String("log-level", env("OUTPOST_LOG_LEVEL", "info"), "log level: debug, info, warn, error (OUTPOST_LOG_LEVEL)")
+	orphanGrace := fs.Duration("orphan-grace", envDuration("OUTPOST_ORPHAN_GRACE", time.Hour), "age after which unreferenced blobs are swept (OUTPOST_ORPHAN_GRACE)")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, serveUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	cfg.RootAccessKeyID = os.Getenv("OUTPOST_ROOT_ACCESS_KEY_ID")
+	cfg.RootSecretAccessKey = os.Getenv("OUTPOST_ROOT_SECRET_ACCESS_KEY")
+	cfg.OrphanGrace = *orphanGrace
+	cfg.Logger = newLogger(stderr, *logFormat, *logLevel)
+
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "outpost serve:", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "outpost serve:", err)
+		a.Shutdown(context.Background())
+		return 1
+	}
+	printBanner(stdout, a, ln.Addr().String())
+	a.StartBackground()
+	errc := make(chan error, 1)
+	go func() { errc <- a.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(stderr, "outpost serve:", err)
+			a.Shutdown(context.Background())
+			return 1
+		}
+	case <-ctx.Done():
+		cfg.Logger.Info("shutting down: finishing in-flight requests")
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := a.Shutdown(sctx); err != nil {
+			fmt.Fprintln(stderr, "outpost serve: shutdown:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v := os.Getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+// printBanner tells the user how to reach the server. The root secret is
+// shown only when this start created it.
+func printBanner(w io.Writer, a *app.App, addr string) {
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "127.0.0.1"
+	}
+	id := a.Identity
+	fmt.Fprintf(w, "Outpost %s\n", version)
+	fmt.Fprintf(w, "  endpoint:    http://%s\n", net.JoinHostPort(host, port))
+	fmt.Fprintf(w, "  region:      %s\n", id.Region)
+	fmt.Fprintf(w, "  outpost ID:  %s\n", id.OutpostID)
+	fmt.Fprintf(w, "  account ID:  %s\n", id.AccountID)
+	fmt.Fprintf(w, "  access key:  %s\n", id.RootAccessKeyID)
+	if id.RootSecret != "" {
+		fmt.Fprintf(w, "  secret key:  %s\n", id.RootSecret)
+		fmt.Fprintln(w, "  (the secret key is shown only now; keep it safe)")
+	}
+}
+
+func newLogger(w io.Writer, format, level string) *slog.Logger {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if strings.EqualFold(format, "text") {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

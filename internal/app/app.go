@@ -1,0 +1,304 @@
+// Package app assembles a running Outpost from its configuration: it opens
+// the stores in the data directory, fixes the outpost's identity at first
+// start, creates the root credentials, and serves HTTP. Tests start a whole
+// server through it; the `outpost serve` command is a thin shell around it.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/outpost-s3/outpost/internal/blob"
+	fsblob "github.com/outpost-s3/outpost/internal/blob/fs"
+	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/meta/sqlmeta"
+	"github.com/outpost-s3/outpost/internal/server"
+)
+
+// Config is the whole configuration of one Outpost process.
+type Config struct {
+	DataDir   string // default ./outpost-data
+	Listen    string // default :9000
+	Region    string // default us-east-1
+	Domain    string // virtual-hosted-style base domain, optional
+	OutpostID string // fixed at first start; random when empty
+	AccountID string // fixed at first start; random when empty
+	// RootAccessKeyID and RootSecretAccessKey set the root credentials;
+	// when empty they are generated at first start.
+	RootAccessKeyID     string
+	RootSecretAccessKey string
+	// PostgresDSN, when set, keeps metadata in PostgreSQL instead of SQLite.
+	PostgresDSN string
+
+	Logger *slog.Logger
+	Now    func() time.Time
+	// OrphanGrace is how old an unreferenced blob must be before the sweep
+	// removes it (default 1 hour). SweepEvery is the sweep period (default 10 minutes).
+	OrphanGrace time.Duration
+	SweepEvery  time.Duration
+}
+
+// Identity is what a server is, fixed at first start.
+type Identity struct {
+	Region    string
+	OutpostID string
+	AccountID string
+	// RootAccessKeyID is the root user's key. RootSecret is set only when
+	// the credentials were created by this start (to be printed once).
+	RootAccessKeyID string
+	RootSecret      string
+}
+
+// App is an opened Outpost: stores, identity and the HTTP handler.
+type App struct {
+	cfg      Config
+	Identity Identity
+	Meta     meta.Store
+	Blobs    blob.Store
+	Handler  *server.Server
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	servers []*http.Server
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+var (
+	outpostIDRe = regexp.MustCompile(`^op-[0-9a-f]{17}$`)
+	accountRe   = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// Open prepares the data directory and returns an App ready to serve.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = "./outpost-data"
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.OrphanGrace == 0 {
+		cfg.OrphanGrace = time.Hour
+	}
+	if cfg.SweepEvery == 0 {
+		cfg.SweepEvery = 10 * time.Minute
+	}
+	if cfg.OutpostID != "" && !outpostIDRe.MatchString(cfg.OutpostID) {
+		return nil, fmt.Errorf("invalid outpost ID %q: want op- followed by 17 lower-case hex digits", cfg.OutpostID)
+	}
+	if cfg.AccountID != "" && !accountRe.MatchString(cfg.AccountID) {
+		return nil, fmt.Errorf("invalid account ID %q: want 12 digits", cfg.AccountID)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	blobs, err := fsblob.Open(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		return nil, fmt.Errorf("open blob store: %w", err)
+	}
+	var ms meta.Store
+	if cfg.PostgresDSN != "" {
+		ms, err = sqlmeta.OpenPostgres(cfg.PostgresDSN)
+	} else {
+		ms, err = sqlmeta.OpenSQLite(filepath.Join(cfg.DataDir, "meta.db"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open metadata store: %w", err)
+	}
+	a := &App{cfg: cfg, Meta: ms, Blobs: blobs, log: cfg.Logger, stop: make(chan struct{})}
+	if err := a.bootstrap(ctx); err != nil {
+		ms.Close()
+		return nil, err
+	}
+	a.Handler, err = server.New(server.Config{
+		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
+		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now,
+		OrphanGrace: cfg.OrphanGrace,
+	})
+	if err != nil {
+		ms.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// bootstrap fixes the identity in the metadata store at first start and
+// checks later starts agree with it.
+func (a *App) bootstrap(ctx context.Context) error {
+	cfg := a.cfg
+	fix := func(name, want, random string) (string, error) {
+		v := want
+		if v == "" {
+			v = random
+		}
+		got, err := a.Meta.PutSettingIfAbsent(ctx, name, v)
+		if err != nil {
+			return "", fmt.Errorf("store %s: %w", name, err)
+		}
+		if want != "" && got != want {
+			return "", fmt.Errorf("the data directory %s belongs to %s %s, not %s", cfg.DataDir, name, got, want)
+		}
+		return got, nil
+	}
+	var err error
+	id := &a.Identity
+	if id.Region, err = fix("region", cfg.Region, ""); err != nil {
+		return err
+	}
+	if id.OutpostID, err = fix("outpost_id", cfg.OutpostID, "op-"+randomHex(17)); err != nil {
+		return err
+	}
+	if id.AccountID, err = fix("account_id", cfg.AccountID, randomDigits(12)); err != nil {
+		return err
+	}
+	keyID, secret := cfg.RootAccessKeyID, cfg.RootSecretAccessKey
+	if (keyID == "") != (secret == "") {
+		return errors.New("set both OUTPOST_ROOT_ACCESS_KEY_ID and OUTPOST_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	if keyID != "" {
+		k, err := a.Meta.GetAccessKey(ctx, keyID)
+		switch {
+		case errors.Is(err, meta.ErrNotFound):
+			if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: secret, Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
+				return fmt.Errorf("store root key: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("read root key: %w", err)
+		case k.Account != id.AccountID || k.UserName != "":
+			return fmt.Errorf("access key %s already belongs to another principal", keyID)
+		case k.Secret != secret:
+			return fmt.Errorf("access key %s exists with another secret; remove it or use its secret", keyID)
+		}
+		id.RootAccessKeyID = keyID
+		_, _ = a.Meta.PutSettingIfAbsent(ctx, "root_access_key_id", keyID)
+		return nil
+	}
+	stored, err := a.Meta.GetSetting(ctx, "root_access_key_id")
+	if err == nil {
+		id.RootAccessKeyID = stored
+		return nil
+	}
+	if !errors.Is(err, meta.ErrNotFound) {
+		return err
+	}
+	keyID, secret = NewAccessKeyID(), NewSecret()
+	if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: secret, Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
+		return fmt.Errorf("store root key: %w", err)
+	}
+	if _, err := a.Meta.PutSettingIfAbsent(ctx, "root_access_key_id", keyID); err != nil {
+		return err
+	}
+	id.RootAccessKeyID, id.RootSecret = keyID, secret
+	return nil
+}
+
+// Serve accepts connections on ln until Close. It returns http.ErrServerClosed after Close.
+func (a *App) Serve(ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20, // the handler answers S3's own 8 KB limit with an S3 error
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	a.mu.Lock()
+	a.servers = append(a.servers, srv)
+	a.mu.Unlock()
+	return srv.Serve(ln)
+}
+
+// StartBackground runs the orphan sweep now and periodically.
+func (a *App) StartBackground() {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		t := time.NewTicker(a.cfg.SweepEvery)
+		defer t.Stop()
+		for {
+			a.Sweep(context.Background())
+			select {
+			case <-a.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Sweep removes orphan blobs older than the grace period.
+func (a *App) Sweep(ctx context.Context) (int, error) {
+	n, err := blob.Sweep(ctx, a.Blobs, a.Meta.BlobReferenced, a.cfg.Now().Add(-a.cfg.OrphanGrace), a.log)
+	if err != nil {
+		a.log.Warn("orphan sweep failed", "error", err)
+	} else if n > 0 {
+		a.log.Info("orphan sweep removed blobs", "count", n)
+	}
+	return n, err
+}
+
+// Shutdown stops accepting requests, lets in-flight ones finish (until ctx
+// ends), and closes the stores.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.mu.Lock()
+	servers := a.servers
+	a.mu.Unlock()
+	var first error
+	for _, s := range servers {
+		if err := s.Shutdown(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	select {
+	case <-a.stop:
+	default:
+		close(a.stop)
+	}
+	a.wg.Wait()
+	if err := a.Meta.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
+const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+// NewAccessKeyID returns a 20-character access key ID in the AWS style.
+func NewAccessKeyID() string { return "OPAK" + randomFrom(upperAlnum, 16) }
+
+// NewSecret returns a 40-character secret access key.
+func NewSecret() string {
+	return randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
+}
+
+func randomFrom(alphabet string, n int) string {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range b {
+		v, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic(err)
+		}
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b)
+}
+
+func randomHex(n int) string    { return randomFrom("0123456789abcdef", n) }
+func randomDigits(n int) string { return randomFrom("123456789", 1) + randomFrom("0123456789", n-1) }

@@ -1,0 +1,343 @@
+// Package fsblob is the filesystem blob.Store: one file per blob under a
+// data directory.
+//
+// Layout:
+//
+//	DIR/blobs/tmp/<id>        a blob being written (never visible)
+//	DIR/blobs/xx/yy/<id>      a committed blob; xx, yy are the first four hex digits of id
+//
+// An id is 32 lower-case hex digits from crypto/rand. A blob is written to
+// tmp/ and renamed into place by Commit after an fsync of the file, then the
+// destination directory is fsynced, so a committed blob survives power loss
+// and a crash mid-write leaves only a tmp file. Open removes tmp files older
+// than TempMaxAge; CleanTemp does the same on demand (blob.Sweep calls it).
+package fsblob
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/outpost-s3/outpost/internal/blob"
+)
+
+// TempMaxAge is how old an uncommitted tmp file must be before Open or
+// CleanTemp removes it. No upload stays open this long between writes.
+const TempMaxAge = time.Hour
+
+// IDLen is the length of a blob ID in hex digits.
+const IDLen = 32
+
+// Store is a filesystem blob store rooted at a directory. It is safe for
+// concurrent use; two Stores may share a directory.
+type Store struct {
+	root string // DIR/blobs
+	tmp  string // DIR/blobs/tmp
+
+	mu   sync.Mutex
+	made map[string]bool // xx/yy directories known to exist and be durable
+}
+
+var _ blob.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the blob store in dir and removes tmp files
+// older than TempMaxAge left by a crash.
+func Open(dir string) (*Store, error) {
+	s := &Store{
+		root: filepath.Join(dir, "blobs"),
+		made: make(map[string]bool),
+	}
+	s.tmp = filepath.Join(s.root, "tmp")
+	if err := mkdirDurable(s.tmp); err != nil {
+		return nil, fmt.Errorf("fsblob: open %s: %w", dir, err)
+	}
+	if _, err := s.CleanTemp(context.Background(), time.Now().Add(-TempMaxAge)); err != nil {
+		return nil, fmt.Errorf("fsblob: open %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// ValidID reports whether id has the form of a blob ID: exactly IDLen
+// lower-case hex digits. Every method checks IDs with it before touching the
+// filesystem, so no untrusted ID can name a path outside the store.
+func ValidID(id string) bool {
+	if len(id) != IDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func newID() string {
+	var b [IDLen / 2]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+// path returns the final path of a valid id.
+func (s *Store) path(id string) string {
+	return filepath.Join(s.root, id[0:2], id[2:4], id)
+}
+
+// Create starts a new blob in the tmp directory.
+func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	id := newID()
+	tmp := filepath.Join(s.tmp, id)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("fsblob: create: %w", err)
+	}
+	return &writer{s: s, id: id, tmp: tmp, f: f}, nil
+}
+
+// Open opens a committed blob. The returned blob.Reader is a *File.
+func (s *Store) Open(ctx context.Context, id string) (blob.Reader, error) {
+	if !ValidID(id) {
+		return nil, fmt.Errorf("fsblob: open %q: %w", id, blob.ErrNotFound)
+	}
+	f, err := os.Open(s.path(id))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("fsblob: open %s: %w", id, blob.ErrNotFound)
+		}
+		return nil, fmt.Errorf("fsblob: open: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fsblob: open: %w", err)
+	}
+	return &File{File: f, size: fi.Size()}, nil
+}
+
+// Delete removes a committed blob.
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if !ValidID(id) {
+		return fmt.Errorf("fsblob: delete %q: %w", id, blob.ErrNotFound)
+	}
+	if err := os.Remove(s.path(id)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("fsblob: delete %s: %w", id, blob.ErrNotFound)
+		}
+		return fmt.Errorf("fsblob: delete: %w", err)
+	}
+	return nil
+}
+
+// Walk calls fn for every committed blob with its modification time as the
+// creation time. Blobs still in tmp/ are skipped.
+func (s *Store) Walk(ctx context.Context, fn func(id string, created time.Time) error) error {
+	err := filepath.WalkDir(s.root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p != s.root {
+				return nil // removed while walking
+			}
+			return err
+		}
+		if d.IsDir() {
+			if p == s.tmp {
+				return filepath.SkipDir
+			}
+			return ctx.Err()
+		}
+		id := d.Name()
+		if !ValidID(id) || p != s.path(id) {
+			return nil // not ours
+		}
+		info, err := d.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		return fn(id, info.ModTime())
+	})
+	if err != nil {
+		return fmt.Errorf("fsblob: walk: %w", err)
+	}
+	return nil
+}
+
+// CleanTemp removes uncommitted tmp files last modified before olderThan and
+// reports how many it removed.
+func (s *Store) CleanTemp(ctx context.Context, olderThan time.Time) (int, error) {
+	ents, err := os.ReadDir(s.tmp)
+	if err != nil {
+		return 0, fmt.Errorf("fsblob: clean tmp: %w", err)
+	}
+	n := 0
+	for _, e := range ents {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(olderThan) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.tmp, e.Name())); err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// ensureDir creates the xx/yy directory of id durably: each directory it
+// creates is fsynced together with its parent, once per process.
+func (s *Store) ensureDir(dir string) error {
+	s.mu.Lock()
+	ok := s.made[dir]
+	s.mu.Unlock()
+	if ok {
+		return nil
+	}
+	if err := mkdirDurable(dir); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.made[dir] = true
+	s.mu.Unlock()
+	return nil
+}
+
+// mkdirDurable creates dir and missing parents, fsyncing every directory
+// whose entry list changed, so the new path survives power loss.
+func mkdirDurable(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir {
+		if err := mkdirDurable(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return err
+	}
+	return syncDir(parent)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writer writes one blob into tmp/ and renames it into place on Commit.
+type writer struct {
+	s    *Store
+	id   string
+	tmp  string
+	f    *os.File
+	done bool // committed or aborted
+}
+
+func (w *writer) ID() string { return w.id }
+
+func (w *writer) Write(p []byte) (int, error) {
+	if w.done {
+		return 0, errors.New("fsblob: write after commit or abort")
+	}
+	return w.f.Write(p)
+}
+
+// Commit fsyncs the file, renames it to its final path and fsyncs that
+// directory. On error the caller must call Abort.
+func (w *writer) Commit() error {
+	if w.done {
+		return errors.New("fsblob: commit after commit or abort")
+	}
+	if err := w.f.Sync(); err != nil {
+		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+	}
+	w.f = nil
+	final := w.s.path(w.id)
+	dir := filepath.Dir(final)
+	if err := w.s.ensureDir(dir); err != nil {
+		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+	}
+	if err := os.Rename(w.tmp, final); err != nil {
+		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+	}
+	w.done = true
+	if err := syncDir(dir); err != nil {
+		// The rename happened but may not be durable; report failure and
+		// remove the blob so the caller never references it.
+		os.Remove(final)
+		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+	}
+	return nil
+}
+
+// Abort closes and removes the tmp file. It is safe after a failed Commit
+// and a no-op after a successful one.
+func (w *writer) Abort() error {
+	if w.f != nil {
+		w.f.Close()
+		w.f = nil
+	}
+	if w.done {
+		return nil
+	}
+	w.done = true
+	if err := os.Remove(w.tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("fsblob: abort %s: %w", w.id, err)
+	}
+	return nil
+}
+
+// File is the blob.Reader of the filesystem store: an open *os.File and the
+// blob's size.
+//
+// To let the kernel copy bytes straight from the file to a TCP connection
+// (sendfile), a server should copy from f.OSFile(), not from f:
+//
+//	io.Copy(w, f.OSFile())                                 // whole blob
+//	io.Copy(w, io.LimitReader(f.OSFile(), n))              // a range, after f.Seek
+//
+// net.TCPConn.ReadFrom (reached through http.ResponseWriter's ReadFrom)
+// only recognises an *os.File, possibly inside an *io.LimitedReader; any
+// wrapper type falls back to a user-space copy.
+type File struct {
+	*os.File
+	size int64
+}
+
+// Size is the blob's length in bytes, taken when it was opened.
+func (f *File) Size() int64 { return f.size }
+
+// OSFile returns the underlying *os.File, to pass to io.Copy for sendfile.
+func (f *File) OSFile() *os.File { return f.File }

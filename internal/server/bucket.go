@@ -1,0 +1,352 @@
+package server
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/s3err"
+)
+
+// validBucketName applies the S3 bucket naming rules
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
+func validBucketName(name string) bool {
+	if len(name) < 3 || len(name) > 63 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' || c == '.':
+			if i == 0 || i == len(name)-1 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if strings.Contains(name, "..") || strings.Contains(name, ".-") || strings.Contains(name, "-.") {
+		return false
+	}
+	if net.ParseIP(name) != nil {
+		return false
+	}
+	for _, p := range []string{"xn--", "sthree-", "amzn-s3-demo-"} {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	for _, sfx := range []string{"-s3alias", "--ol-s3", "--op-s3", ".mrap", "--x-s3"} {
+		if strings.HasSuffix(name, sfx) {
+			return false
+		}
+	}
+	return true
+}
+
+type createBucketConfiguration struct {
+	XMLName            xml.Name `xml:"CreateBucketConfiguration"`
+	LocationConstraint string   `xml:"LocationConstraint"`
+}
+
+func (rc *reqCtx) createBucket() error {
+	if !validBucketName(rc.bucket) {
+		return s3err.InvalidBucketName.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+	}
+	acl := rc.r.Header.Get("x-amz-acl")
+	if acl == "" {
+		acl = "private"
+	}
+	if !cannedACLs[acl] {
+		return s3err.InvalidArgument.WithMessage("Invalid canned ACL: " + acl)
+	}
+	if rc.r.ContentLength != 0 || rc.verified.DecodedLength > 0 {
+		var cfg createBucketConfiguration
+		if err := rc.readXML(&cfg); err != nil {
+			return err
+		}
+		lc := cfg.LocationConstraint
+		if lc != "" && lc != rc.s.cfg.Region && !(lc == "US" && rc.s.cfg.Region == "us-east-1") {
+			return s3err.InvalidArgument.WithMessage("The specified location-constraint is not valid").With(s3err.Field{Name: "LocationConstraint", Value: lc})
+		}
+	}
+	err := rc.s.cfg.Meta.CreateBucket(rc.r.Context(), meta.Bucket{
+		Name:      rc.bucket,
+		Account:   rc.principal.Account,
+		CreatedAt: rc.start,
+		ACL:       acl,
+	})
+	if errors.Is(err, meta.ErrBucketExists) {
+		b, gerr := rc.s.cfg.Meta.GetBucket(rc.r.Context(), rc.bucket)
+		if gerr == nil && b.Account == rc.principal.Account {
+			return s3err.BucketAlreadyOwnedByYou.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+		}
+		return s3err.BucketAlreadyExists.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+	}
+	if err != nil {
+		return err
+	}
+	rc.w.Header().Set("Location", "/"+rc.bucket)
+	return rc.ok()
+}
+
+func (rc *reqCtx) headBucket() error {
+	rc.w.Header().Set("x-amz-bucket-region", rc.s.cfg.Region)
+	rc.w.Header().Set("x-amz-access-point-alias", "false")
+	return rc.ok()
+}
+
+func (rc *reqCtx) deleteBucket() error {
+	if err := rc.s.cfg.Meta.DeleteBucket(rc.r.Context(), rc.bucket); err != nil {
+		if errors.Is(err, meta.ErrBucketNotEmpty) {
+			return s3err.BucketNotEmpty.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+		}
+		return err
+	}
+	return rc.noContent()
+}
+
+type listAllMyBucketsResult struct {
+	XMLName xml.Name `xml:"ListAllMyBucketsResult"`
+	NS      string   `xml:"xmlns,attr"`
+	Owner   owner    `xml:"Owner"`
+	Buckets []struct {
+		Name         string `xml:"Name"`
+		CreationDate string `xml:"CreationDate"`
+		BucketRegion string `xml:"BucketRegion"`
+	} `xml:"Buckets>Bucket"`
+}
+
+func (rc *reqCtx) listBuckets() error {
+	bs, err := rc.s.cfg.Meta.ListBuckets(rc.r.Context(), rc.principal.Account, "")
+	if err != nil {
+		return err
+	}
+	res := listAllMyBucketsResult{NS: s3NS, Owner: ownerOf(rc.principal.Account)}
+	for _, b := range bs {
+		res.Buckets = append(res.Buckets, struct {
+			Name         string `xml:"Name"`
+			CreationDate string `xml:"CreationDate"`
+			BucketRegion string `xml:"BucketRegion"`
+		}{b.Name, iso8601(b.CreatedAt), rc.s.cfg.Region})
+	}
+	return rc.writeXML(200, res)
+}
+
+func (rc *reqCtx) getBucketLocation() error {
+	type loc struct {
+		XMLName xml.Name `xml:"LocationConstraint"`
+		NS      string   `xml:"xmlns,attr"`
+		Value   string   `xml:",chardata"`
+	}
+	v := rc.s.cfg.Region
+	if v == "us-east-1" {
+		v = "" // S3 answers an empty constraint for us-east-1
+	}
+	return rc.writeXML(200, loc{NS: s3NS, Value: v})
+}
+
+type versioningConfiguration struct {
+	XMLName   xml.Name `xml:"VersioningConfiguration"`
+	NS        string   `xml:"xmlns,attr,omitempty"`
+	Status    string   `xml:"Status,omitempty"`
+	MFADelete string   `xml:"MfaDelete,omitempty"`
+}
+
+func (rc *reqCtx) getBucketVersioning() error {
+	return rc.writeXML(200, versioningConfiguration{NS: s3NS, Status: rc.bkt.Versioning})
+}
+
+func (rc *reqCtx) putBucketVersioning() error {
+	var v versioningConfiguration
+	if err := rc.readXML(&v); err != nil {
+		return err
+	}
+	if v.MFADelete != "" && v.MFADelete != "Disabled" {
+		return s3err.NotImplemented.WithMessage("MFA delete is not supported by S3 on Outposts.")
+	}
+	if v.Status != "Enabled" && v.Status != "Suspended" {
+		return s3err.IllegalVersioningConfiguration
+	}
+	if err := rc.s.cfg.Meta.SetBucketVersioning(rc.r.Context(), rc.bucket, v.Status); err != nil {
+		return err
+	}
+	return rc.ok()
+}
+
+// Tagging is the S3 tag-set document, shared by buckets and objects.
+type tagging struct {
+	XMLName xml.Name `xml:"Tagging"`
+	NS      string   `xml:"xmlns,attr,omitempty"`
+	TagSet  []tag    `xml:"TagSet>Tag"`
+}
+
+type tag struct {
+	Key   string `xml:"Key"`
+	Value string `xml:"Value"`
+}
+
+// validateTags applies S3's tag limits: at most max tags, keys 1–128 and
+// values 0–256 characters, keys unique.
+func validateTags(tags []tag, max int) (map[string]string, error) {
+	if len(tags) > max {
+		return nil, s3err.InvalidTag.WithMessage("Object tags cannot be greater than " + itoa(max))
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		if len(t.Key) == 0 || len([]rune(t.Key)) > 128 {
+			return nil, s3err.InvalidTag.WithMessage("The TagKey you have provided is invalid")
+		}
+		if len([]rune(t.Value)) > 256 {
+			return nil, s3err.InvalidTag.WithMessage("The TagValue you have provided is invalid")
+		}
+		if _, dup := m[t.Key]; dup {
+			return nil, s3err.InvalidTag.WithMessage("Cannot provide multiple Tags with the same key")
+		}
+		m[t.Key] = t.Value
+	}
+	return m, nil
+}
+
+func tagsDoc(m map[string]string) tagging {
+	t := tagging{NS: s3NS, TagSet: []tag{}}
+	for _, k := range sortedKeys(m) {
+		t.TagSet = append(t.TagSet, tag{k, m[k]})
+	}
+	return t
+}
+
+func (rc *reqCtx) getBucketTagging() error {
+	doc, err := rc.s.cfg.Meta.GetBucketConfig(rc.r.Context(), rc.bucket, "tagging")
+	if errors.Is(err, meta.ErrNotFound) {
+		return s3err.NoSuchTagSet.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+	}
+	if err != nil {
+		return err
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(doc), &m); err != nil {
+		return err
+	}
+	return rc.writeXML(200, tagsDoc(m))
+}
+
+func (rc *reqCtx) putBucketTagging() error {
+	var t tagging
+	if err := rc.readXML(&t); err != nil {
+		return err
+	}
+	m, err := validateTags(t.TagSet, 50)
+	if err != nil {
+		return err
+	}
+	doc, _ := json.Marshal(m)
+	if err := rc.s.cfg.Meta.PutBucketConfig(rc.r.Context(), rc.bucket, "tagging", string(doc)); err != nil {
+		return err
+	}
+	return rc.noContent()
+}
+
+func (rc *reqCtx) deleteBucketTagging() error {
+	if err := rc.s.cfg.Meta.DeleteBucketConfig(rc.r.Context(), rc.bucket, "tagging"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+		return err
+	}
+	return rc.noContent()
+}
+
+// maxPolicySize is S3's bucket policy limit (20 KB).
+const maxPolicySize = 20 * 1024
+
+func (rc *reqCtx) getBucketPolicy() error {
+	doc, err := rc.s.cfg.Meta.GetBucketConfig(rc.r.Context(), rc.bucket, "policy")
+	if errors.Is(err, meta.ErrNotFound) {
+		return s3err.NoSuchBucketPolicy.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+	}
+	if err != nil {
+		return err
+	}
+	rc.w.Header().Set("Content-Type", "application/json")
+	rc.w.Header().Set("Content-Length", itoa(len(doc)))
+	rc.w.WriteHeader(200)
+	io.WriteString(rc.w, doc)
+	return nil
+}
+
+func (rc *reqCtx) putBucketPolicy() error {
+	lr := &io.LimitedReader{R: rc.body(), N: maxPolicySize + 1}
+	doc, err := io.ReadAll(lr)
+	if err != nil {
+		return err
+	}
+	if len(doc) > maxPolicySize {
+		return s3err.MalformedPolicy.WithMessage("Policy exceeds the maximum allowed document size.")
+	}
+	if err := rc.s.validateBucketPolicy(rc, doc); err != nil {
+		return err
+	}
+	if err := rc.s.cfg.Meta.PutBucketConfig(rc.r.Context(), rc.bucket, "policy", string(doc)); err != nil {
+		return err
+	}
+	return rc.noContent()
+}
+
+// validateBucketPolicy checks that doc is a JSON object. Full policy
+// validation and enforcement belong to the policy engine.
+func (s *Server) validateBucketPolicy(rc *reqCtx, doc []byte) error {
+	trimmed := strings.TrimSpace(string(doc))
+	if !strings.HasPrefix(trimmed, "{") || !json.Valid(doc) {
+		return s3err.MalformedPolicy
+	}
+	return nil
+}
+
+func (rc *reqCtx) deleteBucketPolicy() error {
+	if err := rc.s.cfg.Meta.DeleteBucketConfig(rc.r.Context(), rc.bucket, "policy"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+		return err
+	}
+	return rc.noContent()
+}
+
+func (rc *reqCtx) getBucketLifecycle() error {
+	doc, err := rc.s.cfg.Meta.GetBucketConfig(rc.r.Context(), rc.bucket, "lifecycle")
+	if errors.Is(err, meta.ErrNotFound) {
+		return s3err.NoSuchLifecycleConfiguration.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+	}
+	if err != nil {
+		return err
+	}
+	rc.w.Header().Set("Content-Type", "application/xml")
+	rc.w.WriteHeader(200)
+	io.WriteString(rc.w, doc)
+	return nil
+}
+
+func (rc *reqCtx) putBucketLifecycle() error {
+	lc, err := readLifecycle(rc)
+	if err != nil {
+		return err
+	}
+	out, err := xml.Marshal(lc)
+	if err != nil {
+		return err
+	}
+	if err := rc.s.cfg.Meta.PutBucketConfig(rc.r.Context(), rc.bucket, "lifecycle", xml.Header+string(out)); err != nil {
+		return err
+	}
+	return rc.ok()
+}
+
+func (rc *reqCtx) deleteBucketLifecycle() error {
+	if err := rc.s.cfg.Meta.DeleteBucketConfig(rc.r.Context(), rc.bucket, "lifecycle"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+		return err
+	}
+	return rc.noContent()
+}
+
+var _ = http.StatusOK

@@ -1,0 +1,199 @@
+package server
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/s3err"
+)
+
+// copySource is a parsed x-amz-copy-source header.
+type copySource struct {
+	bucket, key, versionID string
+}
+
+func parseCopySource(v string) (copySource, error) {
+	src, err := url.PathUnescape(v)
+	if err != nil {
+		return copySource{}, s3err.InvalidArgument.WithMessage("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-copy-source"})
+	}
+	var cs copySource
+	if i := strings.Index(v, "?"); i >= 0 {
+		q, _ := url.ParseQuery(v[i+1:])
+		cs.versionID = q.Get("versionId")
+		src, _ = url.PathUnescape(v[:i])
+	}
+	src = strings.TrimPrefix(src, "/")
+	b, k, ok := strings.Cut(src, "/")
+	if !ok || b == "" || k == "" {
+		return copySource{}, s3err.InvalidArgument.WithMessage("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-copy-source"})
+	}
+	cs.bucket, cs.key = b, k
+	return cs, nil
+}
+
+// openCopySource resolves and authorizes the source of a copy and checks
+// the x-amz-copy-source-if-* conditions.
+func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
+	cs, err := parseCopySource(rc.r.Header.Get("x-amz-copy-source"))
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := rc.r.Context()
+	sb, err := rc.s.resolveBucket(ctx, cs.bucket)
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchBucket) {
+			return nil, nil, s3err.NoSuchBucket.With(s3err.Field{Name: "BucketName", Value: cs.bucket})
+		}
+		return nil, nil, err
+	}
+	o, err := rc.s.cfg.Meta.GetObject(ctx, sb.Name, cs.key, cs.versionID)
+	owner := rc.principal != nil && rc.principal.Account == sb.Account
+	if err != nil {
+		if !owner {
+			return nil, nil, s3err.AccessDenied
+		}
+		switch {
+		case errors.Is(err, meta.ErrNoSuchKey):
+			return nil, nil, s3err.NoSuchKey.With(s3err.Field{Name: "Key", Value: cs.key})
+		case errors.Is(err, meta.ErrNoSuchVersion):
+			return nil, nil, s3err.NoSuchVersion.With(s3err.Field{Name: "Key", Value: cs.key}, s3err.Field{Name: "VersionId", Value: cs.versionID})
+		case errors.Is(err, meta.ErrMethodNotAllowed):
+			return nil, nil, s3err.InvalidRequest.WithMessage("The source of a copy request may not specifically refer to a delete marker by version id.")
+		}
+		return nil, nil, err
+	}
+	if !owner && !aclAllows(o.ACL, rc.principal.Anonymous(), "read") {
+		return nil, nil, s3err.AccessDenied
+	}
+	h := rc.r.Header
+	if err := evalConditions(&o, h.Get("x-amz-copy-source-if-match"), h.Get("x-amz-copy-source-if-none-match"),
+		h.Get("x-amz-copy-source-if-modified-since"), h.Get("x-amz-copy-source-if-unmodified-since"),
+		s3err.PreconditionFailed); err != nil {
+		return nil, nil, err
+	}
+	return &o, &sb, nil
+}
+
+// copyRangeInto streams [start, start+n) of src into a new blob, the same
+// way ingest stores a request body.
+func (rc *reqCtx) copyInto(src *meta.Object, start, n int64) (*ingested, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(rc.s.readObjectRange(rc, src, start, n, pw))
+	}()
+	defer pr.Close()
+	// Copies carry no request checksums or Content-MD5 of their own.
+	saved := rc.r.Header
+	rc.r.Header = http.Header{}
+	if a := saved.Get("x-amz-checksum-algorithm"); a != "" {
+		rc.r.Header.Set("x-amz-sdk-checksum-algorithm", a)
+	}
+	in, err := rc.ingest(pr, n)
+	rc.r.Header = saved
+	return in, err
+}
+
+// readObjectRange writes a byte range of an object's segments to w.
+func (s *Server) readObjectRange(rc *reqCtx, o *meta.Object, start, length int64, w io.Writer) error {
+	pos := int64(0)
+	for _, sg := range o.Segments {
+		segStart, segEnd := pos, pos+sg.Size
+		pos = segEnd
+		if segEnd <= start || segStart >= start+length {
+			continue
+		}
+		from := max(start, segStart) - segStart
+		to := min(start+length, segEnd) - segStart
+		f, err := s.cfg.Blobs.Open(rc.r.Context(), sg.BlobID)
+		if err != nil {
+			return err
+		}
+		err = copyRange(w, f, from, to-from)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type copyObjectResult struct {
+	XMLName           xml.Name `xml:"CopyObjectResult"`
+	NS                string   `xml:"xmlns,attr"`
+	LastModified      string   `xml:"LastModified"`
+	ETag              string   `xml:"ETag"`
+	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
+}
+
+func (rc *reqCtx) copyObject() error {
+	src, sb, err := rc.openCopySource()
+	if err != nil {
+		return err
+	}
+	headers, metadata, tags, acl, class, err := rc.objectAttrs()
+	if err != nil {
+		return err
+	}
+	directive := rc.r.Header.Get("x-amz-metadata-directive")
+	switch directive {
+	case "", "COPY":
+		headers, metadata = src.Headers, src.Metadata
+	case "REPLACE":
+	default:
+		return s3err.InvalidArgument.WithMessage("Unknown metadata directive.").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-metadata-directive"}, s3err.Field{Name: "ArgumentValue", Value: directive})
+	}
+	switch td := rc.r.Header.Get("x-amz-tagging-directive"); td {
+	case "", "COPY":
+		tags = src.Tags
+	case "REPLACE":
+	default:
+		return s3err.InvalidArgument.WithMessage("Unknown tagging directive.")
+	}
+	if sb.Name == rc.bucket && src.Key == rc.key && directive != "REPLACE" && rc.r.Header.Get("x-amz-storage-class") == "" &&
+		rc.r.Header.Get("x-amz-copy-source") != "" && !strings.Contains(rc.r.Header.Get("x-amz-copy-source"), "versionId") {
+		return s3err.InvalidRequest.WithMessage("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
+	}
+	if src.Size > rc.s.cfg.MaxObjectSize {
+		return s3err.InvalidRequest.WithMessage("The specified copy source is larger than the maximum allowable size for a copy source: " + itoa64(rc.s.cfg.MaxObjectSize))
+	}
+	if rc.r.ContentLength > 0 {
+		return s3err.InvalidRequest.WithMessage("This copy request may not have a body.")
+	}
+	in, err := rc.copyInto(src, 0, src.Size)
+	if err != nil {
+		return err
+	}
+	o := &meta.Object{
+		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
+		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
+		Checksums: in.checksums, ACL: acl, StorageClass: class,
+		Segments: []meta.Segment{{BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), Checksums: in.checksums}},
+	}
+	if len(in.checksums) > 0 {
+		o.ChecksumType = "FULL_OBJECT"
+	}
+	if err := rc.commitObject(o); err != nil {
+		return err
+	}
+	if src.VersionID != "" && src.VersionID != meta.NullVersion {
+		rc.w.Header().Set("x-amz-copy-source-version-id", src.VersionID)
+	}
+	rc.setVersionHeader(o.VersionID)
+	res := copyObjectResult{NS: s3NS, LastModified: iso8601(o.LastModified), ETag: quote(o.ETag)}
+	setResultChecksums(in.checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
+	return rc.writeXML(200, res)
+}
+
+func setResultChecksums(m map[string]string, crc32, crc32c, crc64, sha1, sha256 *string) {
+	*crc32, *crc32c, *crc64, *sha1, *sha256 = m["CRC32"], m["CRC32C"], m["CRC64NVME"], m["SHA1"], m["SHA256"]
+}

@@ -1,0 +1,192 @@
+package server
+
+import (
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/outpost-s3/outpost/internal/s3err"
+)
+
+// ingested is a body stored in a committed blob.
+type ingested struct {
+	blobID    string
+	size      int64
+	md5       []byte
+	checksums map[string]string // algorithm → base64 value
+}
+
+var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// hashingWriter feeds every byte to the blob and the hashes.
+type hashingWriter struct {
+	dst    io.Writer
+	hashes []hash.Hash
+}
+
+func (w *hashingWriter) Write(p []byte) (int, error) {
+	for _, h := range w.hashes {
+		h.Write(p)
+	}
+	n, err := w.dst.Write(p)
+	if err != nil {
+		return n, &storeWriteError{err}
+	}
+	return n, nil
+}
+
+// storeWriteError marks a failure to write the blob (as opposed to a
+// failure to read the client's body).
+type storeWriteError struct{ err error }
+
+func (e *storeWriteError) Error() string { return "write blob: " + e.err.Error() }
+func (e *storeWriteError) Unwrap() error { return e.err }
+
+// payloadLength is the number of body bytes a PUT carries, or an error when
+// it is missing or too large.
+func (rc *reqCtx) payloadLength() (int64, error) {
+	n := rc.r.ContentLength
+	if rc.verified != nil && rc.verified.DecodedLength >= 0 && rc.r.Header.Get("x-amz-decoded-content-length") != "" {
+		n = rc.verified.DecodedLength
+	}
+	if n < 0 {
+		return 0, s3err.MissingContentLength
+	}
+	if n > rc.s.cfg.MaxObjectSize {
+		return 0, s3err.EntityTooLarge.With(
+			s3err.Field{Name: "ProposedSize", Value: itoa64(n)},
+			s3err.Field{Name: "MaxSizeAllowed", Value: itoa64(rc.s.cfg.MaxObjectSize)})
+	}
+	return n, nil
+}
+
+// ingest streams exactly size bytes of the verified body into a new blob
+// while computing MD5 and any declared checksum, checks Content-MD5 and the
+// checksum, and commits the blob. Nothing is visible to readers until the
+// caller commits metadata referencing the blob. On any error the blob is
+// discarded.
+func (rc *reqCtx) ingest(body io.Reader, size int64) (*ingested, error) {
+	h := rc.r.Header
+	var wantMD5 []byte
+	if v := h.Get("Content-MD5"); v != "" {
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(b) != md5.Size {
+			return nil, s3err.InvalidDigest
+		}
+		wantMD5 = b
+	}
+	alg, wantSum, trailer, err := requestChecksum(h)
+	if err != nil {
+		return nil, err
+	}
+	w, err := rc.s.cfg.Blobs.Create(rc.r.Context())
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			w.Abort()
+		}
+	}()
+	md := md5.New()
+	hw := &hashingWriter{dst: w, hashes: []hash.Hash{md}}
+	var sum hash.Hash
+	if alg != "" {
+		sum = newChecksum(alg)
+		hw.hashes = append(hw.hashes, sum)
+	}
+	bufp := copyBufPool.Get().(*[]byte)
+	n, err := io.CopyBuffer(hw, io.LimitReader(body, size), *bufp)
+	copyBufPool.Put(bufp)
+	if err != nil {
+		var we *storeWriteError
+		if errors.As(err, &we) {
+			return nil, err
+		}
+		return nil, bodyError(err)
+	}
+	if n < size {
+		return nil, s3err.IncompleteBody
+	}
+	// Read to EOF so the payload hash, chunk signatures and trailers are
+	// verified before anything is committed.
+	var one [1]byte
+	for {
+		m, err := body.Read(one[:])
+		if m > 0 {
+			return nil, s3err.IncompleteBody.WithMessage("The request body is longer than the declared length.")
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, bodyError(err)
+		}
+	}
+	res := &ingested{size: n, md5: md.Sum(nil)}
+	if wantMD5 != nil && !equalBytes(wantMD5, res.md5) {
+		return nil, s3err.BadDigest.With(
+			s3err.Field{Name: "ExpectedDigest", Value: hex.EncodeToString(wantMD5)},
+			s3err.Field{Name: "CalculatedDigest", Value: base64.StdEncoding.EncodeToString(res.md5)})
+	}
+	if sum != nil {
+		got := b64(sum.Sum(nil))
+		if trailer {
+			if rc.verified != nil && rc.verified.Trailers != nil {
+				wantSum = rc.verified.Trailers.Get(checksumHeader(alg))
+			}
+			if wantSum == "" {
+				return nil, s3err.InvalidRequest.WithMessage("The x-amz-trailer header declares " + checksumHeader(alg) + " but the trailer was not sent.")
+			}
+		}
+		if wantSum != "" && wantSum != got {
+			return nil, checksumMismatch(alg)
+		}
+		res.checksums = map[string]string{alg: got}
+	}
+	if err := w.Commit(); err != nil {
+		return nil, err
+	}
+	committed = true
+	res.blobID = w.ID()
+	return res, nil
+}
+
+// bodyError turns a body read failure into the S3 error: verification
+// errors pass through, a short body is IncompleteBody.
+func bodyError(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return s3err.IncompleteBody
+	}
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
+		return s3err.EntityTooLarge
+	}
+	e := toS3Error(err)
+	if e.Code == "InternalError" {
+		// The client went away or the connection broke mid-body.
+		return s3err.IncompleteBody.WithCause(err)
+	}
+	return e
+}
+
+func equalBytes(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

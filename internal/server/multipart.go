@@ -1,0 +1,445 @@
+package server
+
+import (
+	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/xml"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/s3err"
+)
+
+// S3 multipart limits.
+const (
+	maxPartNumber = 10000
+	minPartSize   = 5 << 20
+	maxPartSize   = 5 << 30
+)
+
+func newUploadID() string {
+	var b [24]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+type initiateMultipartUploadResult struct {
+	XMLName  xml.Name `xml:"InitiateMultipartUploadResult"`
+	NS       string   `xml:"xmlns,attr"`
+	Bucket   string   `xml:"Bucket"`
+	Key      string   `xml:"Key"`
+	UploadID string   `xml:"UploadId"`
+}
+
+func (rc *reqCtx) createMultipartUpload() error {
+	headers, metadata, tags, acl, class, err := rc.objectAttrs()
+	if err != nil {
+		return err
+	}
+	alg := strings.ToUpper(rc.r.Header.Get("x-amz-checksum-algorithm"))
+	if alg != "" && newChecksum(alg) == nil {
+		return s3err.InvalidRequest.WithMessage("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
+	}
+	ctype := strings.ToUpper(rc.r.Header.Get("x-amz-checksum-type"))
+	switch ctype {
+	case "":
+		if alg != "" {
+			ctype = "COMPOSITE"
+		}
+	case "COMPOSITE":
+	case "FULL_OBJECT":
+		return s3err.NotImplemented.WithMessage("Full-object checksums for multipart uploads are not supported yet; use COMPOSITE.")
+	default:
+		return s3err.InvalidRequest.WithMessage("Value for x-amz-checksum-type header is invalid.")
+	}
+	u := meta.Upload{ID: newUploadID(), Bucket: rc.bucket, Key: rc.key, Initiated: rc.s.now().UTC(),
+		Headers: headers, Metadata: metadata, Tags: tags, ACL: acl, StorageClass: class,
+		ChecksumAlgorithm: alg, ChecksumType: ctype}
+	if err := rc.s.cfg.Meta.CreateUpload(rc.r.Context(), u); err != nil {
+		return err
+	}
+	if alg != "" {
+		rc.w.Header().Set("x-amz-checksum-algorithm", alg)
+		rc.w.Header().Set("x-amz-checksum-type", ctype)
+	}
+	return rc.writeXML(200, initiateMultipartUploadResult{NS: s3NS, Bucket: rc.bucket, Key: rc.key, UploadID: u.ID})
+}
+
+// partNumber reads and checks the partNumber query parameter.
+func (rc *reqCtx) partNumber() (int, error) {
+	v := rc.query.Get("partNumber")
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPartNumber {
+		return 0, s3err.InvalidArgument.WithMessage("Part number must be an integer between 1 and 10000, inclusive").With(s3err.Field{Name: "ArgumentName", Value: "partNumber"}, s3err.Field{Name: "ArgumentValue", Value: v})
+	}
+	return n, nil
+}
+
+func (rc *reqCtx) upload() (meta.Upload, error) {
+	u, err := rc.s.cfg.Meta.GetUpload(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("uploadId"))
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchUpload) {
+			return u, s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: rc.query.Get("uploadId")})
+		}
+		return u, err
+	}
+	return u, nil
+}
+
+func (rc *reqCtx) uploadPart() error {
+	n, err := rc.partNumber()
+	if err != nil {
+		return err
+	}
+	u, err := rc.upload()
+	if err != nil {
+		return err
+	}
+	size, err := rc.payloadLength()
+	if err != nil {
+		return err
+	}
+	if size > maxPartSize {
+		return s3err.EntityTooLarge
+	}
+	in, err := rc.ingest(rc.body(), size)
+	if err != nil {
+		return err
+	}
+	if u.ChecksumAlgorithm != "" {
+		if _, ok := in.checksums[u.ChecksumAlgorithm]; !ok {
+			rc.s.deleteBlob(in.blobID)
+			return s3err.InvalidRequest.WithMessage("The upload was created using a " + u.ChecksumAlgorithm + " checksum. The part must be uploaded with the same checksum algorithm.")
+		}
+	}
+	return rc.commitPart(u, n, in)
+}
+
+func (rc *reqCtx) commitPart(u meta.Upload, n int, in *ingested) error {
+	p := meta.Part{Number: n, BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), LastModified: rc.s.now().UTC(), Checksums: in.checksums}
+	freed, err := rc.s.cfg.Meta.PutPart(rc.r.Context(), u.ID, p)
+	if err != nil {
+		rc.s.deleteBlob(in.blobID)
+		if errors.Is(err, meta.ErrNoSuchUpload) {
+			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})
+		}
+		return err
+	}
+	rc.s.deleteBlobs(freed)
+	h := rc.w.Header()
+	h.Set("ETag", quote(p.ETag))
+	for alg, v := range in.checksums {
+		h.Set(checksumHeader(alg), v)
+	}
+	if rc.op.name == "UploadPartCopy" {
+		res := copyPartResult{NS: s3NS, LastModified: iso8601(p.LastModified), ETag: quote(p.ETag)}
+		setResultChecksums(in.checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
+		return rc.writeXML(200, res)
+	}
+	return rc.ok()
+}
+
+type copyPartResult struct {
+	XMLName           xml.Name `xml:"CopyPartResult"`
+	NS                string   `xml:"xmlns,attr"`
+	LastModified      string   `xml:"LastModified"`
+	ETag              string   `xml:"ETag"`
+	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
+}
+
+func (rc *reqCtx) uploadPartCopy() error {
+	n, err := rc.partNumber()
+	if err != nil {
+		return err
+	}
+	u, err := rc.upload()
+	if err != nil {
+		return err
+	}
+	src, _, err := rc.openCopySource()
+	if err != nil {
+		return err
+	}
+	start, length := int64(0), src.Size
+	if rg := rc.r.Header.Get("x-amz-copy-source-range"); rg != "" {
+		s, l, ok, perr := parseRange(rg, src.Size)
+		if perr != nil || !ok || strings.HasPrefix(rg, "bytes=-") || !strings.Contains(rg, "-") {
+			return s3err.InvalidArgument.WithMessage("Range specified is not valid for source object of size: "+itoa64(src.Size)).With(s3err.Field{Name: "ArgumentName", Value: "x-amz-copy-source-range"}, s3err.Field{Name: "ArgumentValue", Value: rg})
+		}
+		start, length = s, l
+	}
+	if length > maxPartSize {
+		return s3err.InvalidRequest.WithMessage("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
+	}
+	saved := rc.r.Header.Get("x-amz-checksum-algorithm")
+	if u.ChecksumAlgorithm != "" {
+		rc.r.Header.Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
+	}
+	in, err := rc.copyInto(src, start, length)
+	rc.r.Header.Set("x-amz-checksum-algorithm", saved)
+	if err != nil {
+		return err
+	}
+	return rc.commitPart(u, n, in)
+}
+
+type completeMultipartUpload struct {
+	XMLName xml.Name `xml:"CompleteMultipartUpload"`
+	Parts   []struct {
+		PartNumber        int    `xml:"PartNumber"`
+		ETag              string `xml:"ETag"`
+		ChecksumCRC32     string `xml:"ChecksumCRC32"`
+		ChecksumCRC32C    string `xml:"ChecksumCRC32C"`
+		ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME"`
+		ChecksumSHA1      string `xml:"ChecksumSHA1"`
+		ChecksumSHA256    string `xml:"ChecksumSHA256"`
+	} `xml:"Part"`
+}
+
+type completeMultipartUploadResult struct {
+	XMLName           xml.Name `xml:"CompleteMultipartUploadResult"`
+	NS                string   `xml:"xmlns,attr"`
+	Location          string   `xml:"Location"`
+	Bucket            string   `xml:"Bucket"`
+	Key               string   `xml:"Key"`
+	ETag              string   `xml:"ETag"`
+	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
+	ChecksumType      string   `xml:"ChecksumType,omitempty"`
+}
+
+func (rc *reqCtx) completeMultipartUpload() error {
+	u, err := rc.upload()
+	if err != nil {
+		return err
+	}
+	var req completeMultipartUpload
+	if err := rc.readXML(&req); err != nil {
+		return err
+	}
+	if len(req.Parts) == 0 {
+		return s3err.MalformedXML.WithMessage("The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	stored, _, err := rc.s.cfg.Meta.ListParts(rc.r.Context(), u.ID, 0, maxPartNumber)
+	if err != nil {
+		return err
+	}
+	byNum := make(map[int]meta.Part, len(stored))
+	for _, p := range stored {
+		byNum[p.Number] = p
+	}
+	md := md5.New()
+	var segs []meta.Segment
+	var size int64
+	var partSums []string
+	last := 0
+	for _, rp := range req.Parts {
+		if rp.PartNumber <= last {
+			return s3err.InvalidPartOrder.With(s3err.Field{Name: "UploadId", Value: u.ID})
+		}
+		last = rp.PartNumber
+	}
+	for i, rp := range req.Parts {
+		p, ok := byNum[rp.PartNumber]
+		if !ok || strings.Trim(rp.ETag, "\"") != p.ETag {
+			return s3err.InvalidPart.With(s3err.Field{Name: "UploadId", Value: u.ID}, s3err.Field{Name: "PartNumber", Value: itoa(rp.PartNumber)}, s3err.Field{Name: "ETag", Value: rp.ETag})
+		}
+		if i < len(req.Parts)-1 && p.Size < minPartSize {
+			return s3err.EntityTooSmall.With(s3err.Field{Name: "ProposedSize", Value: itoa64(p.Size)}, s3err.Field{Name: "MinSizeAllowed", Value: itoa(minPartSize)}, s3err.Field{Name: "PartNumber", Value: itoa(p.Number)}, s3err.Field{Name: "ETag", Value: quote(p.ETag)})
+		}
+		if alg := u.ChecksumAlgorithm; alg != "" {
+			given := map[string]string{"CRC32": rp.ChecksumCRC32, "CRC32C": rp.ChecksumCRC32C, "CRC64NVME": rp.ChecksumCRC64NVME, "SHA1": rp.ChecksumSHA1, "SHA256": rp.ChecksumSHA256}[alg]
+			if given != "" && given != p.Checksums[alg] {
+				return s3err.InvalidPart.WithMessage("The " + alg + " checksum of part " + itoa(p.Number) + " does not match the uploaded part.")
+			}
+			partSums = append(partSums, p.Checksums[alg])
+		}
+		raw, _ := hex.DecodeString(p.ETag)
+		md.Write(raw)
+		segs = append(segs, meta.Segment{BlobID: p.BlobID, Size: p.Size, PartNumber: p.Number, ETag: p.ETag, Checksums: p.Checksums})
+		size += p.Size
+	}
+	if size > 5<<40 {
+		return s3err.EntityTooLarge
+	}
+	o := &meta.Object{Bucket: rc.bucket, Key: rc.key, Size: size, ETag: hexString(md.Sum(nil)) + "-" + itoa(len(segs)),
+		LastModified: rc.s.now().UTC(), Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, ACL: u.ACL,
+		StorageClass: u.StorageClass, Segments: segs}
+	if u.ChecksumAlgorithm != "" {
+		if v, ok := compositeChecksum(u.ChecksumAlgorithm, partSums); ok {
+			o.Checksums = map[string]string{u.ChecksumAlgorithm: v}
+			o.ChecksumType = "COMPOSITE"
+		}
+	}
+	freed, err := rc.s.cfg.Meta.CompleteUpload(rc.r.Context(), u.ID, o)
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchUpload) {
+			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})
+		}
+		return err
+	}
+	rc.s.deleteBlobs(freed)
+	rc.setVersionHeader(o.VersionID)
+	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}
+	setResultChecksums(o.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
+	return rc.writeXML(200, res)
+}
+
+func (rc *reqCtx) abortMultipartUpload() error {
+	freed, err := rc.s.cfg.Meta.AbortUpload(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("uploadId"))
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchUpload) {
+			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: rc.query.Get("uploadId")})
+		}
+		return err
+	}
+	rc.s.deleteBlobs(freed)
+	return rc.noContent()
+}
+
+type listPartsResult struct {
+	XMLName              xml.Name `xml:"ListPartsResult"`
+	NS                   string   `xml:"xmlns,attr"`
+	Bucket               string   `xml:"Bucket"`
+	Key                  string   `xml:"Key"`
+	UploadID             string   `xml:"UploadId"`
+	PartNumberMarker     int      `xml:"PartNumberMarker"`
+	NextPartNumberMarker int      `xml:"NextPartNumberMarker,omitempty"`
+	MaxParts             int      `xml:"MaxParts"`
+	IsTruncated          bool     `xml:"IsTruncated"`
+	ChecksumAlgorithm    string   `xml:"ChecksumAlgorithm,omitempty"`
+	ChecksumType         string   `xml:"ChecksumType,omitempty"`
+	Initiator            owner    `xml:"Initiator"`
+	Owner                owner    `xml:"Owner"`
+	StorageClass         string   `xml:"StorageClass"`
+	Parts                []struct {
+		PartNumber        int    `xml:"PartNumber"`
+		LastModified      string `xml:"LastModified"`
+		ETag              string `xml:"ETag"`
+		Size              int64  `xml:"Size"`
+		ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+		ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+		ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+		ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+		ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	} `xml:"Part"`
+}
+
+func (rc *reqCtx) listParts() error {
+	u, err := rc.upload()
+	if err != nil {
+		return err
+	}
+	maxParts, err := rc.maxKeys("max-parts")
+	if err != nil {
+		return err
+	}
+	marker := 0
+	if v := rc.query.Get("part-number-marker"); v != "" {
+		marker, err = strconv.Atoi(v)
+		if err != nil || marker < 0 {
+			return s3err.InvalidArgument.WithMessage("Provided part-number-marker not an integer or within integer range")
+		}
+	}
+	parts, truncated, err := rc.s.cfg.Meta.ListParts(rc.r.Context(), u.ID, marker, maxParts)
+	if err != nil {
+		return err
+	}
+	res := listPartsResult{NS: s3NS, Bucket: rc.bucket, Key: rc.key, UploadID: u.ID, PartNumberMarker: marker, MaxParts: maxParts,
+		IsTruncated: truncated, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
+		Initiator: ownerOf(rc.bkt.Account), Owner: ownerOf(rc.bkt.Account), StorageClass: u.StorageClass}
+	for _, p := range parts {
+		e := struct {
+			PartNumber        int    `xml:"PartNumber"`
+			LastModified      string `xml:"LastModified"`
+			ETag              string `xml:"ETag"`
+			Size              int64  `xml:"Size"`
+			ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+			ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+			ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+			ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+			ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+		}{PartNumber: p.Number, LastModified: iso8601(p.LastModified), ETag: quote(p.ETag), Size: p.Size}
+		setResultChecksums(p.Checksums, &e.ChecksumCRC32, &e.ChecksumCRC32C, &e.ChecksumCRC64NVME, &e.ChecksumSHA1, &e.ChecksumSHA256)
+		res.Parts = append(res.Parts, e)
+		res.NextPartNumberMarker = p.Number
+	}
+	return rc.writeXML(200, res)
+}
+
+type listMultipartUploadsResult struct {
+	XMLName            xml.Name `xml:"ListMultipartUploadsResult"`
+	NS                 string   `xml:"xmlns,attr"`
+	Bucket             string   `xml:"Bucket"`
+	KeyMarker          string   `xml:"KeyMarker"`
+	UploadIDMarker     string   `xml:"UploadIdMarker"`
+	NextKeyMarker      string   `xml:"NextKeyMarker,omitempty"`
+	NextUploadIDMarker string   `xml:"NextUploadIdMarker,omitempty"`
+	Prefix             string   `xml:"Prefix"`
+	Delimiter          string   `xml:"Delimiter,omitempty"`
+	MaxUploads         int      `xml:"MaxUploads"`
+	EncodingType       string   `xml:"EncodingType,omitempty"`
+	IsTruncated        bool     `xml:"IsTruncated"`
+	Uploads            []struct {
+		Key               string `xml:"Key"`
+		UploadID          string `xml:"UploadId"`
+		Initiator         owner  `xml:"Initiator"`
+		Owner             owner  `xml:"Owner"`
+		StorageClass      string `xml:"StorageClass"`
+		Initiated         string `xml:"Initiated"`
+		ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+	} `xml:"Upload"`
+	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
+}
+
+func (rc *reqCtx) listMultipartUploads() error {
+	q := rc.query
+	n, err := rc.maxKeys("max-uploads")
+	if err != nil {
+		return err
+	}
+	enc, et, err := rc.encoder()
+	if err != nil {
+		return err
+	}
+	res, err := rc.s.cfg.Meta.ListUploads(rc.r.Context(), rc.bucket, meta.UploadListOptions{
+		Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), KeyMarker: q.Get("key-marker"),
+		UploadIDMarker: q.Get("upload-id-marker"), MaxUploads: n})
+	if err != nil {
+		return err
+	}
+	out := listMultipartUploadsResult{NS: s3NS, Bucket: rc.bucket, KeyMarker: enc(q.Get("key-marker")), UploadIDMarker: q.Get("upload-id-marker"),
+		NextKeyMarker: enc(res.NextKeyMarker), NextUploadIDMarker: res.NextUploadIDMarker, Prefix: enc(q.Get("prefix")),
+		Delimiter: enc(q.Get("delimiter")), MaxUploads: n, EncodingType: et, IsTruncated: res.IsTruncated}
+	for _, u := range res.Uploads {
+		out.Uploads = append(out.Uploads, struct {
+			Key               string `xml:"Key"`
+			UploadID          string `xml:"UploadId"`
+			Initiator         owner  `xml:"Initiator"`
+			Owner             owner  `xml:"Owner"`
+			StorageClass      string `xml:"StorageClass"`
+			Initiated         string `xml:"Initiated"`
+			ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+		}{enc(u.Key), u.ID, ownerOf(rc.bkt.Account), ownerOf(rc.bkt.Account), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm})
+	}
+	out.CommonPrefixes = prefixes(res.CommonPrefixes, enc)
+	return rc.writeXML(200, out)
+}
+
+func storageClassOrDefault(c string) string {
+	if c == "" {
+		return "STANDARD"
+	}
+	return c
+}

@@ -1,0 +1,671 @@
+package server
+
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/s3err"
+)
+
+// storedHeaders are the standard headers kept with an object and returned on GET.
+var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Disposition", "Content-Language", "Cache-Control", "Expires"}
+
+// maxMetadataSize is S3's limit on user metadata (names plus values), in bytes.
+const maxMetadataSize = 2048
+
+// objectAttrs reads standard headers, user metadata, tags, ACL and storage
+// class from a PutObject/CreateMultipartUpload/CopyObject request.
+func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl, class string, err error) {
+	h := rc.r.Header
+	headers = map[string]string{}
+	for _, name := range storedHeaders {
+		if v := h.Get(name); v != "" {
+			headers[name] = v
+		}
+	}
+	if ce := headers["Content-Encoding"]; ce != "" {
+		// aws-chunked is transfer framing, not the object's encoding.
+		var keep []string
+		for _, p := range strings.Split(ce, ",") {
+			if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) == 0 {
+			delete(headers, "Content-Encoding")
+		} else {
+			headers["Content-Encoding"] = strings.Join(keep, ",")
+		}
+	}
+	metadata = map[string]string{}
+	size := 0
+	for k, vs := range h {
+		lk := strings.ToLower(k)
+		if !strings.HasPrefix(lk, "x-amz-meta-") {
+			continue
+		}
+		name := lk[len("x-amz-meta-"):]
+		v := strings.Join(vs, ",")
+		if strings.ContainsAny(v, "\r\n") || strings.ContainsAny(name, "\r\n") {
+			return nil, nil, nil, "", "", s3err.InvalidArgument.WithMessage("Metadata values cannot contain line breaks.")
+		}
+		metadata[name] = v
+		size += len(name) + len(v)
+	}
+	if size > maxMetadataSize {
+		return nil, nil, nil, "", "", s3err.MetadataTooLarge.With(s3err.Field{Name: "Size", Value: itoa(size)}, s3err.Field{Name: "MaxSizeAllowed", Value: itoa(maxMetadataSize)})
+	}
+	if t := h.Get("x-amz-tagging"); t != "" {
+		tags, err = parseTagQuery(t)
+		if err != nil {
+			return nil, nil, nil, "", "", err
+		}
+	}
+	acl = h.Get("x-amz-acl")
+	if acl != "" {
+		if rc.bkt != nil && rc.bkt.OutpostID != "" {
+			return nil, nil, nil, "", "", s3err.NotImplemented.WithMessage("S3 on Outposts does not support access control lists (ACLs).")
+		}
+		if !cannedACLs[acl] {
+			return nil, nil, nil, "", "", s3err.InvalidArgument.WithMessage("Invalid canned ACL: " + acl)
+		}
+	}
+	class = h.Get("x-amz-storage-class")
+	switch class {
+	case "", "STANDARD":
+		class = "STANDARD"
+		if rc.bkt != nil && rc.bkt.OutpostID != "" {
+			class = "OUTPOSTS"
+		}
+	case "OUTPOSTS":
+	default:
+		return nil, nil, nil, "", "", s3err.InvalidStorageClass.With(s3err.Field{Name: "StorageClassRequested", Value: class})
+	}
+	if sse := h.Get("x-amz-server-side-encryption"); sse != "" && sse != "AES256" {
+		return nil, nil, nil, "", "", s3err.NotImplemented.WithMessage("Server-side encryption " + sse + " is not supported; S3 on Outposts supports SSE-S3 (AES256) only.")
+	}
+	return headers, metadata, tags, acl, class, nil
+}
+
+// parseTagQuery parses x-amz-tagging (URL query encoding).
+func parseTagQuery(s string) (map[string]string, error) {
+	q, err := url.ParseQuery(s)
+	if err != nil {
+		return nil, s3err.InvalidArgument.WithMessage("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
+	}
+	var tags []tag
+	for k, vs := range q {
+		if len(vs) != 1 {
+			return nil, s3err.InvalidTag.WithMessage("Cannot provide multiple Tags with the same key")
+		}
+		tags = append(tags, tag{k, vs[0]})
+	}
+	return validateTags(tags, 10)
+}
+
+func (rc *reqCtx) putObject() error {
+	headers, metadata, tags, acl, class, err := rc.objectAttrs()
+	if err != nil {
+		return err
+	}
+	size, err := rc.payloadLength()
+	if err != nil {
+		return err
+	}
+	in, err := rc.ingest(rc.body(), size)
+	if err != nil {
+		return err
+	}
+	o := &meta.Object{
+		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
+		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
+		Checksums: in.checksums, ACL: acl, StorageClass: class,
+		Segments: []meta.Segment{{BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), Checksums: in.checksums}},
+	}
+	if len(in.checksums) > 0 {
+		o.ChecksumType = "FULL_OBJECT"
+	}
+	if err := rc.commitObject(o); err != nil {
+		return err
+	}
+	h := rc.w.Header()
+	h.Set("ETag", quote(o.ETag))
+	for alg, v := range o.Checksums {
+		h.Set(checksumHeader(alg), v)
+	}
+	if o.ChecksumType != "" {
+		h.Set("x-amz-checksum-type", o.ChecksumType)
+	}
+	rc.setVersionHeader(o.VersionID)
+	return rc.ok()
+}
+
+// commitObject records o in metadata and deletes the blobs it replaced. If
+// the commit fails, o's own blobs are deleted.
+func (rc *reqCtx) commitObject(o *meta.Object) error {
+	freed, err := rc.s.cfg.Meta.PutObject(rc.r.Context(), o)
+	if err != nil {
+		for _, sg := range o.Segments {
+			rc.s.deleteBlob(sg.BlobID)
+		}
+		return err
+	}
+	rc.s.deleteBlobs(freed)
+	return nil
+}
+
+// deleteBlobs removes blobs no longer referenced. A failure leaves an
+// orphan that the sweep removes later.
+func (s *Server) deleteBlobs(ids []string) {
+	for _, id := range ids {
+		s.deleteBlob(id)
+	}
+}
+
+func (s *Server) deleteBlob(id string) {
+	if id == "" {
+		return
+	}
+	if err := s.cfg.Blobs.Delete(detachedContext(), id); err != nil {
+		s.log.Warn("delete blob failed; the orphan sweep will retry", "blob", id, "error", err)
+	}
+}
+
+func (rc *reqCtx) setVersionHeader(v string) {
+	if v != "" && (v != meta.NullVersion || (rc.bkt != nil && rc.bkt.Versioning != "")) {
+		rc.w.Header().Set("x-amz-version-id", v)
+	}
+}
+
+func quote(etag string) string { return "\"" + etag + "\"" }
+
+// lookupObject loads the addressed version (versionId query), mapping
+// missing keys and delete markers to S3 errors.
+func (rc *reqCtx) lookupObject() (*meta.Object, error) {
+	vid := rc.query.Get("versionId")
+	o, err := rc.s.cfg.Meta.GetObject(rc.r.Context(), rc.bucket, rc.key, vid)
+	if err != nil {
+		if errors.Is(err, meta.ErrNoSuchKey) && o.DeleteMarker {
+			e := s3err.NoSuchKey.With(s3err.Field{Name: "Key", Value: rc.key}).WithHeader("x-amz-delete-marker", "true")
+			if o.VersionID != "" {
+				e = e.WithHeader("x-amz-version-id", o.VersionID)
+			}
+			return nil, e
+		}
+		if errors.Is(err, meta.ErrMethodNotAllowed) {
+			return nil, s3err.MethodNotAllowed.WithMessage("The specified method is not allowed against this resource.").
+				WithHeader("x-amz-delete-marker", "true").WithHeader("x-amz-version-id", vid).
+				With(s3err.Field{Name: "Method", Value: rc.r.Method}, s3err.Field{Name: "ResourceType", Value: "DeleteMarker"})
+		}
+		return nil, rc.objectError(err)
+	}
+	return &o, nil
+}
+
+// objectError maps metadata errors on an object to S3 errors naming it.
+func (rc *reqCtx) objectError(err error) error {
+	switch {
+	case errors.Is(err, meta.ErrNoSuchKey):
+		return s3err.NoSuchKey.With(s3err.Field{Name: "Key", Value: rc.key})
+	case errors.Is(err, meta.ErrNoSuchVersion):
+		if v := rc.query.Get("versionId"); v != "" && v != meta.NullVersion && !validVersionID(v) {
+			return s3err.InvalidArgument.WithMessage("Invalid version id specified").With(s3err.Field{Name: "ArgumentName", Value: "versionId"}, s3err.Field{Name: "ArgumentValue", Value: v})
+		}
+		return s3err.NoSuchVersion.With(s3err.Field{Name: "Key", Value: rc.key}, s3err.Field{Name: "VersionId", Value: rc.query.Get("versionId")})
+	}
+	return err
+}
+
+func validVersionID(v string) bool {
+	if len(v) == 0 || len(v) > 1024 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// responseOverrides are the GET query parameters that override response headers.
+var responseOverrides = map[string]string{
+	"response-content-type":        "Content-Type",
+	"response-content-language":    "Content-Language",
+	"response-expires":             "Expires",
+	"response-cache-control":       "Cache-Control",
+	"response-content-disposition": "Content-Disposition",
+	"response-content-encoding":    "Content-Encoding",
+}
+
+// getObject serves GetObject and HeadObject.
+func (rc *reqCtx) getObject() error {
+	for p := range responseOverrides {
+		if has(rc.query, p) && rc.principal.Anonymous() {
+			return s3err.InvalidRequest.WithMessage("Request specific response headers cannot be used for anonymous GET requests.")
+		}
+	}
+	o, err := rc.lookupObject()
+	if err != nil {
+		// A caller who may not list the bucket must not learn whether a
+		// key exists, so S3 answers AccessDenied instead of NoSuchKey.
+		if !rc.isOwner() && !aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "read") {
+			return s3err.AccessDenied
+		}
+		return err
+	}
+	if !rc.objectReadAllowed(o) {
+		return s3err.AccessDenied
+	}
+	if err := checkConditions(rc.r.Header, o); err != nil {
+		return err
+	}
+	h := rc.w.Header()
+	rc.setObjectHeaders(o)
+
+	start, length := int64(0), o.Size
+	status := http.StatusOK
+	partCount := 0
+	if pn := rc.query.Get("partNumber"); pn != "" {
+		n, err := strconv.Atoi(pn)
+		if err != nil || n < 1 || n > 10000 {
+			return s3err.InvalidArgument.WithMessage("Part number must be an integer between 1 and 10000, inclusive").With(s3err.Field{Name: "ArgumentName", Value: "partNumber"}, s3err.Field{Name: "ArgumentValue", Value: pn})
+		}
+		partCount = len(o.Segments)
+		if o.Segments[0].PartNumber == 0 {
+			if n != 1 {
+				return s3err.InvalidPart.WithMessage("The requested partnumber is not satisfiable").WithHeader("Content-Range", "bytes */"+itoa64(o.Size))
+			}
+			partCount = 0
+		} else {
+			if n > len(o.Segments) {
+				return s3err.InvalidRange.WithMessage("The requested partnumber is not satisfiable").With(s3err.Field{Name: "ActualPartCount", Value: itoa(len(o.Segments))}, s3err.Field{Name: "PartNumberRequested", Value: pn})
+			}
+			for _, sg := range o.Segments[:n-1] {
+				start += sg.Size
+			}
+			length = o.Segments[n-1].Size
+			status = http.StatusPartialContent
+			h.Set("Content-Range", "bytes "+itoa64(start)+"-"+itoa64(start+length-1)+"/"+itoa64(o.Size))
+		}
+		if partCount > 0 {
+			h.Set("x-amz-mp-parts-count", itoa(partCount))
+		}
+	} else if rg := rc.r.Header.Get("Range"); rg != "" {
+		s, l, ok, err := parseRange(rg, o.Size)
+		if err != nil {
+			return err.(*s3err.Error).With(s3err.Field{Name: "RangeRequested", Value: rg}, s3err.Field{Name: "ActualObjectSize", Value: itoa64(o.Size)}).WithHeader("Content-Range", "bytes */"+itoa64(o.Size))
+		}
+		if ok {
+			start, length, status = s, l, http.StatusPartialContent
+			h.Set("Content-Range", "bytes "+itoa64(start)+"-"+itoa64(start+length-1)+"/"+itoa64(o.Size))
+		}
+	}
+	if status == http.StatusOK && strings.EqualFold(rc.r.Header.Get("x-amz-checksum-mode"), "ENABLED") {
+		for alg, v := range o.Checksums {
+			h.Set(checksumHeader(alg), v)
+		}
+		if o.ChecksumType != "" {
+			h.Set("x-amz-checksum-type", o.ChecksumType)
+		}
+	}
+	for p, name := range responseOverrides {
+		if v := rc.query.Get(p); v != "" {
+			h.Set(name, v)
+		}
+	}
+	h.Set("Content-Length", itoa64(length))
+	if rc.r.Method == http.MethodHead {
+		rc.w.WriteHeader(status)
+		return nil
+	}
+	return rc.s.streamObject(rc, o, start, length, status)
+}
+
+// setObjectHeaders writes the stored attributes of o as response headers.
+func (rc *reqCtx) setObjectHeaders(o *meta.Object) {
+	h := rc.w.Header()
+	h.Set("ETag", quote(o.ETag))
+	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("Accept-Ranges", "bytes")
+	if _, ok := o.Headers["Content-Type"]; !ok {
+		h.Set("Content-Type", "binary/octet-stream")
+	}
+	for k, v := range o.Headers {
+		h.Set(k, v)
+	}
+	for k, v := range o.Metadata {
+		h["X-Amz-Meta-"+canonicalMetaName(k)] = []string{v}
+	}
+	if len(o.Tags) > 0 {
+		h.Set("x-amz-tagging-count", itoa(len(o.Tags)))
+	}
+	if o.StorageClass != "" && o.StorageClass != "STANDARD" {
+		h.Set("x-amz-storage-class", o.StorageClass)
+	}
+	rc.setVersionHeader(o.VersionID)
+}
+
+// canonicalMetaName returns the header form of a metadata name.
+func canonicalMetaName(k string) string {
+	return http.CanonicalHeaderKey(k)
+}
+
+// streamObject copies [start, start+length) of o's segments to the client.
+// A segment stored in a file is sent with sendfile when the connection
+// allows it.
+func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, status int) error {
+	// Open the first blob before sending headers so a missing blob is an
+	// error response rather than a truncated body.
+	type piece struct {
+		id     string
+		offset int64
+		n      int64
+	}
+	var pieces []piece
+	pos := int64(0)
+	for _, sg := range o.Segments {
+		segStart, segEnd := pos, pos+sg.Size
+		pos = segEnd
+		if segEnd <= start || segStart >= start+length {
+			continue
+		}
+		from := max(start, segStart) - segStart
+		to := min(start+length, segEnd) - segStart
+		pieces = append(pieces, piece{sg.BlobID, from, to - from})
+	}
+	ctx := rc.r.Context()
+	var first io.ReadSeekCloser
+	if len(pieces) > 0 {
+		f, err := s.cfg.Blobs.Open(ctx, pieces[0].id)
+		if err != nil {
+			return err
+		}
+		first = f
+	}
+	rc.w.WriteHeader(status)
+	for i, p := range pieces {
+		var rd io.ReadSeekCloser = first
+		if i > 0 {
+			f, err := s.cfg.Blobs.Open(ctx, p.id)
+			if err != nil {
+				s.log.Error("open blob mid-stream", "request_id", rc.id, "blob", p.id, "error", err)
+				return nil // headers are sent; the short body tells the client
+			}
+			rd = f
+		}
+		err := copyRange(rc.w, rd, p.offset, p.n)
+		rd.Close()
+		if err != nil {
+			return nil // client went away; nothing more to send
+		}
+	}
+	return nil
+}
+
+// osFiler is implemented by blob readers backed by a file.
+type osFiler interface{ OSFile() *os.File }
+
+func copyRange(w io.Writer, rd io.ReadSeeker, off, n int64) error {
+	if off > 0 {
+		if _, err := rd.Seek(off, io.SeekStart); err != nil {
+			return err
+		}
+	}
+	var src io.Reader = rd
+	if f, ok := rd.(osFiler); ok {
+		src = f.OSFile()
+	}
+	bufp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bufp)
+	// A LimitedReader around an *os.File keeps sendfile usable.
+	_, err := io.CopyBuffer(w, &io.LimitedReader{R: src, N: n}, *bufp)
+	return err
+}
+
+// parseRange parses a single-range Range header. ok is false when the
+// header is ignored (as S3 ignores malformed or multi-range values).
+func parseRange(h string, size int64) (start, length int64, ok bool, err error) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, 0, false, nil
+	}
+	a, b, found := strings.Cut(strings.TrimSpace(spec), "-")
+	if !found {
+		return 0, 0, false, nil
+	}
+	if a == "" {
+		n, perr := strconv.ParseInt(b, 10, 64)
+		if perr != nil || n < 0 {
+			return 0, 0, false, nil
+		}
+		if n == 0 {
+			return 0, 0, false, s3err.InvalidRange
+		}
+		if n > size {
+			n = size
+		}
+		if size == 0 {
+			return 0, 0, false, nil
+		}
+		return size - n, n, true, nil
+	}
+	s, perr := strconv.ParseInt(a, 10, 64)
+	if perr != nil || s < 0 {
+		return 0, 0, false, nil
+	}
+	e := size - 1
+	if b != "" {
+		e, perr = strconv.ParseInt(b, 10, 64)
+		if perr != nil || e < s {
+			return 0, 0, false, nil
+		}
+		if e >= size {
+			e = size - 1
+		}
+	}
+	if s >= size {
+		return 0, 0, false, s3err.InvalidRange
+	}
+	return s, e - s + 1, true, nil
+}
+
+// checkConditions applies If-Match, If-None-Match, If-Modified-Since and
+// If-Unmodified-Since with S3's precedence rules
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+func checkConditions(h http.Header, o *meta.Object) error {
+	return evalConditions(o, h.Get("If-Match"), h.Get("If-None-Match"), h.Get("If-Modified-Since"), h.Get("If-Unmodified-Since"), s3err.NotModified)
+}
+
+func evalConditions(o *meta.Object, ifMatch, ifNoneMatch, ifModSince, ifUnmodSince string, notModified *s3err.Error) error {
+	lm := o.LastModified.Truncate(time.Second)
+	if ifMatch != "" {
+		if !etagMatches(ifMatch, o.ETag) {
+			return s3err.PreconditionFailed.With(s3err.Field{Name: "Condition", Value: "If-Match"})
+		}
+	} else if ifUnmodSince != "" {
+		if t, err := http.ParseTime(ifUnmodSince); err == nil && lm.After(t) {
+			return s3err.PreconditionFailed.With(s3err.Field{Name: "Condition", Value: "If-Unmodified-Since"})
+		}
+	}
+	if ifNoneMatch != "" {
+		if etagMatches(ifNoneMatch, o.ETag) {
+			return notModified.WithHeader("ETag", quote(o.ETag))
+		}
+	} else if ifModSince != "" {
+		if t, err := http.ParseTime(ifModSince); err == nil && !lm.After(t) {
+			return notModified.WithHeader("ETag", quote(o.ETag))
+		}
+	}
+	return nil
+}
+
+func etagMatches(header, etag string) bool {
+	for _, p := range strings.Split(header, ",") {
+		p = strings.TrimSpace(p)
+		p = strings.TrimPrefix(p, "W/")
+		if p == "*" || strings.Trim(p, "\"") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+func (rc *reqCtx) deleteObject() error {
+	res, freed, err := rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"))
+	if err != nil {
+		return rc.objectError(err)
+	}
+	rc.s.deleteBlobs(freed)
+	if res.DeleteMarker {
+		rc.w.Header().Set("x-amz-delete-marker", "true")
+	}
+	if res.VersionID != "" && (rc.bkt.Versioning != "" || rc.query.Get("versionId") != "") {
+		rc.w.Header().Set("x-amz-version-id", res.VersionID)
+	}
+	return rc.noContent()
+}
+
+type deleteRequest struct {
+	XMLName xml.Name `xml:"Delete"`
+	Quiet   bool     `xml:"Quiet"`
+	Objects []struct {
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId"`
+	} `xml:"Object"`
+}
+
+type deleteResult struct {
+	XMLName xml.Name `xml:"DeleteResult"`
+	NS      string   `xml:"xmlns,attr"`
+	Deleted []struct {
+		Key                   string `xml:"Key"`
+		VersionID             string `xml:"VersionId,omitempty"`
+		DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+		DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
+	} `xml:"Deleted"`
+	Errors []struct {
+		Key       string `xml:"Key"`
+		VersionID string `xml:"VersionId,omitempty"`
+		Code      string `xml:"Code"`
+		Message   string `xml:"Message"`
+	} `xml:"Error"`
+}
+
+func (rc *reqCtx) deleteObjects() error {
+	var req deleteRequest
+	if err := rc.readXML(&req); err != nil {
+		return err
+	}
+	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
+		return s3err.MalformedXML
+	}
+	res := deleteResult{NS: s3NS}
+	for _, ob := range req.Objects {
+		fail := func(e *s3err.Error) {
+			res.Errors = append(res.Errors, struct {
+				Key       string `xml:"Key"`
+				VersionID string `xml:"VersionId,omitempty"`
+				Code      string `xml:"Code"`
+				Message   string `xml:"Message"`
+			}{ob.Key, ob.VersionID, e.Code, e.Message})
+		}
+		if ob.Key == "" || len(ob.Key) > 1024 {
+			fail(s3err.KeyTooLong)
+			continue
+		}
+		if !rc.isOwner() && !aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "write") {
+			fail(s3err.AccessDenied)
+			continue
+		}
+		r, freed, err := rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, ob.Key, ob.VersionID)
+		if err != nil && !errors.Is(err, meta.ErrNoSuchVersion) {
+			fail(toS3Error(err))
+			continue
+		}
+		rc.s.deleteBlobs(freed)
+		if req.Quiet {
+			continue
+		}
+		d := struct {
+			Key                   string `xml:"Key"`
+			VersionID             string `xml:"VersionId,omitempty"`
+			DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+			DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
+		}{Key: ob.Key, VersionID: ob.VersionID}
+		if r.DeleteMarker {
+			d.DeleteMarker = true
+			d.DeleteMarkerVersionID = r.VersionID
+		}
+		res.Deleted = append(res.Deleted, d)
+	}
+	return rc.writeXML(200, res)
+}
+
+func (rc *reqCtx) getObjectTagging() error {
+	o, err := rc.lookupObject()
+	if err != nil {
+		return err
+	}
+	rc.setVersionHeader(o.VersionID)
+	return rc.writeXML(200, tagsDoc(o.Tags))
+}
+
+func (rc *reqCtx) putObjectTagging() error {
+	var t tagging
+	if err := rc.readXML(&t); err != nil {
+		return err
+	}
+	m, err := validateTags(t.TagSet, 10)
+	if err != nil {
+		return err
+	}
+	return rc.updateTags(m)
+}
+
+func (rc *reqCtx) deleteObjectTagging() error {
+	if err := rc.updateTags(nil); err != nil {
+		return err
+	}
+	rc.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (rc *reqCtx) updateTags(m map[string]string) error {
+	var vid string
+	err := rc.s.cfg.Meta.UpdateObject(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"), func(o *meta.Object) error {
+		if o.DeleteMarker {
+			return meta.ErrMethodNotAllowed
+		}
+		o.Tags = m
+		vid = o.VersionID
+		return nil
+	})
+	if err != nil {
+		return rc.objectError(err)
+	}
+	rc.setVersionHeader(vid)
+	if m == nil {
+		return nil
+	}
+	return rc.ok()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,218 @@
+// Package server is Outpost's HTTP front door: it routes a request to an
+// operation, authenticates it, authorizes it, runs it against the metadata
+// and blob stores, and writes the S3 wire response. It knows nothing of
+// disks: storage is reached only through meta.Store and blob.Store.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/blob"
+	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/sigv4"
+)
+
+// Config is everything a Server needs. There is no global state: two
+// servers with two configs can run in one process.
+type Config struct {
+	Region    string // e.g. us-east-1
+	OutpostID string // op- + 17 hex digits
+	AccountID string // the owning account, 12 digits
+	// Domain, when set, enables virtual-hosted-style requests
+	// (bucket.DOMAIN) besides path-style ones.
+	Domain string
+
+	Meta  meta.Store
+	Blobs blob.Store
+	// Keys resolves access keys; nil means an auth.KeyStore over Meta.
+	Keys sigv4.KeyStore
+
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// MaxObjectSize caps a single PUT (default 5 GiB, as S3).
+	MaxObjectSize int64
+	// OrphanGrace is how old an unreferenced blob must be before the
+	// sweep removes it (default 1 hour).
+	OrphanGrace time.Duration
+}
+
+// Server serves the S3 API.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	verifier *sigv4.Verifier
+	hostID   string
+	now      func() time.Time
+	reqSeq   atomic.Uint64
+	reqBase  string
+}
+
+// New builds a Server from cfg.
+func New(cfg Config) (*Server, error) {
+	if cfg.Meta == nil || cfg.Blobs == nil {
+		return nil, errors.New("server: Meta and Blobs are required")
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxObjectSize == 0 {
+		cfg.MaxObjectSize = 5 << 30
+	}
+	if cfg.OrphanGrace == 0 {
+		cfg.OrphanGrace = time.Hour
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = &auth.KeyStore{Meta: cfg.Meta}
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	s := &Server{
+		cfg:     cfg,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		hostID:  hex.EncodeToString(b[:]),
+		reqBase: strings.ToUpper(hex.EncodeToString(b[:4])),
+	}
+	s.verifier = sigv4.NewVerifier(sigv4.VerifierConfig{
+		Keys:     cfg.Keys,
+		Region:   cfg.Region,
+		Services: []string{"s3", "s3-outposts"},
+		Now:      cfg.Now,
+	})
+	return s, nil
+}
+
+// requestID returns a 16-character upper-case hex ID, unique per server.
+func (s *Server) requestID() string {
+	n := s.reqSeq.Add(1)
+	const digits = "0123456789ABCDEF"
+	var b [16]byte
+	copy(b[:], s.reqBase)
+	for i := 15; i >= 8; i-- {
+		b[i] = digits[n&15]
+		n >>= 4
+	}
+	return string(b[:])
+}
+
+// statusWriter records the status and byte count for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// ReadFrom keeps sendfile available when the body is an *os.File.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	n, err := io.Copy(w.ResponseWriter, r)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	w := &statusWriter{ResponseWriter: rw}
+	rc := &reqCtx{s: s, w: w, r: r, id: s.requestID(), start: s.now()}
+	h := w.Header()
+	h.Set("x-amz-request-id", rc.id)
+	h.Set("x-amz-id-2", s.hostID)
+	h.Set("Server", "Outpost")
+
+	err := s.handle(rc)
+	if err != nil {
+		s.writeError(rc, err)
+	}
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	s.accessLog(rc, w, time.Since(start), err)
+}
+
+func (s *Server) writeError(rc *reqCtx, err error) {
+	e := toS3Error(err)
+	if e.Status >= 500 {
+		s.log.Error("request failed", "request_id", rc.id, "op", rc.op.name, "error", err)
+	}
+	resource := rc.r.URL.Path
+	s3err.Write(rc.w, rc.r, e, resource, rc.id, s.hostID)
+}
+
+func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err error) {
+	status := w.status
+	if status == 0 {
+		status = 200
+	}
+	attrs := []slog.Attr{
+		slog.String("request_id", rc.id),
+		slog.String("remote", remoteIP(rc.r)),
+		slog.String("method", rc.r.Method),
+		slog.String("path", rc.r.URL.Path),
+		slog.String("op", rc.op.name),
+		slog.Int("status", status),
+		slog.Int64("bytes", w.bytes),
+		slog.Duration("duration", d),
+	}
+	if rc.principal != nil {
+		attrs = append(attrs, slog.String("principal", rc.principal.ARN))
+	}
+	if rc.verified != nil && rc.verified.AuthType != "" {
+		attrs = append(attrs, slog.String("auth", string(rc.verified.AuthType)))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", toS3Error(err).Code))
+	}
+	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

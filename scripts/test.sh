@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every Outpost test. Installs what the tests need when it is missing
+# (Debian packages: postgresql for the metadata conformance suite, nginx for
+# the reverse-proxy tests), starts a throwaway PostgreSQL on loopback, then
+# runs vet, the unit and integration tests, and a bounded fuzzing pass.
+#
+# Usage: scripts/test.sh            (everything)
+#        FUZZTIME=0 scripts/test.sh (skip the fuzzing pass)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_pkgs=()
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "== installing ${need_pkgs[*]}"
+  if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+pgdir=$(mktemp -d /tmp/outpost-pg.XXXXXX)
+cleanup() { scripts/postgres-test.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+eval "$(scripts/postgres-test.sh start "$pgdir")"
+export OUTPOST_TEST_POSTGRES_DSN
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "not gofmt-clean:"; echo "$unformatted"; exit 1; fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test"
+go test -count=1 -timeout 40m ./...
+
+fuzztime=${FUZZTIME:-10s}
+if [ "$fuzztime" != 0 ]; then
+  echo "== fuzzing (${fuzztime} per target)"
+  for pkg in $(go list ./...); do
+    for target in $(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true); do
+      echo "-- $pkg $target"
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/fuzz.log 2>&1 || { cat /tmp/fuzz.log; exit 1; }
+    done
+  done
+fi
+echo "== all tests passed"
