@@ -55,6 +55,12 @@ var errBadExpires = errors.New("sigv4: presign Expires must be between 1 second 
 // and X-Amz-Signature; for SigV2, AWSAccessKeyId, Expires and Signature.
 // Expires must be 1..604800 seconds.
 func Presign(p PresignParams) (string, error) {
+	return presign(p, nil)
+}
+
+// presign implements Presign; when capture is non-nil it records the
+// canonical request and string to sign (for the test vectors).
+func presign(p PresignParams, capture *signResult) (string, error) {
 	if p.URL == nil {
 		return "", errors.New("sigv4: presign needs a URL")
 	}
@@ -215,6 +221,9 @@ func Presign(p PresignParams) (string, error) {
 	sc = append(sc, p.Service...)
 	sc = append(sc, "/aws4_request"...)
 	ws.buildStringToSign(alg, unsafeString(amzDate), unsafeString(sc))
+	if capture != nil {
+		capture.canonicalRequest, capture.stringToSign = string(ws.creq), string(ws.sts)
+	}
 
 	var sigHex []byte
 	var hexBuf [64]byte
@@ -231,6 +240,9 @@ func Presign(p PresignParams) (string, error) {
 		sigHex = appendHex(hexBuf[:0], sum[:])
 	}
 
+	if capture != nil {
+		capture.signature = string(sigHex)
+	}
 	var out strings.Builder
 	out.Grow(len(p.URL.Scheme) + 3 + len(host) + 3*len(p.URL.Path) + 2 + len(query) + 40 + len(sigHex) + 1)
 	out.WriteString(p.URL.Scheme)

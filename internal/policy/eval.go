@@ -479,6 +479,13 @@ func Evaluate(in EvalInput) Decision {
 		return s.allowDirect || (s.allow && sessionOK && !anonymous)
 	}
 
+	if r.Principal.Type == PrincipalService {
+		// Service principals have no identity policies: only resource
+		// policies naming the service can allow them.
+		d.Allowed = bucket.allow && (!in.ViaAccessPoint || ap.allow)
+		d.Reason = pick(d.Allowed, "allowed for the service principal by the resource policies", "implicitly denied: no resource policy allows the service principal")
+		return d
+	}
 	if !in.ViaAccessPoint {
 		switch {
 		case anonymous:

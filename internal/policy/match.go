@@ -215,8 +215,8 @@ func arnPatternMatch(p []tok, s string) bool {
 	}
 	segs := splitARNPattern(p)
 	if len(segs) != 6 {
-		// Not an ARN pattern: match the whole string.
-		return globTokens(p, s)
+		// Fewer than six components can never match a six-component ARN.
+		return false
 	}
 	var parts [6]string
 	rest := s

@@ -121,7 +121,7 @@ func (rc *reqCtx) uploadPart() error {
 
 func (rc *reqCtx) commitPart(u meta.Upload, n int, in *ingested) error {
 	p := meta.Part{Number: n, BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), LastModified: rc.s.now().UTC(), Checksums: in.checksums}
-	freed, err := rc.s.cfg.Meta.PutPart(rc.r.Context(), u.ID, p)
+	freed, err := rc.s.cfg.Meta.PutPart(rc.commitCtx(), u.ID, p)
 	if err != nil {
 		rc.s.deleteBlob(in.blobID)
 		if errors.Is(err, meta.ErrNoSuchUpload) {
@@ -282,7 +282,7 @@ func (rc *reqCtx) completeMultipartUpload() error {
 			o.ChecksumType = "COMPOSITE"
 		}
 	}
-	freed, err := rc.s.cfg.Meta.CompleteUpload(rc.r.Context(), u.ID, o)
+	freed, err := rc.s.cfg.Meta.CompleteUpload(rc.commitCtx(), u.ID, o)
 	if err != nil {
 		if errors.Is(err, meta.ErrNoSuchUpload) {
 			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})

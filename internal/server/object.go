@@ -152,7 +152,7 @@ func (rc *reqCtx) putObject() error {
 // commitObject records o in metadata and deletes the blobs it replaced. If
 // the commit fails, o's own blobs are deleted.
 func (rc *reqCtx) commitObject(o *meta.Object) error {
-	freed, err := rc.s.cfg.Meta.PutObject(rc.r.Context(), o)
+	freed, err := rc.s.cfg.Meta.PutObject(rc.commitCtx(), o)
 	if err != nil {
 		for _, sg := range o.Segments {
 			rc.s.deleteBlob(sg.BlobID)

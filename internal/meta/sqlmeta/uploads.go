@@ -17,7 +17,9 @@ const uploadCols = "upload_id, bucket, key, initiated, headers, metadata, tags, 
 type uploadRow struct {
 	u         meta.Upload
 	initiated int64
-	sub       bool // cursor only: position inside the key is (initiated, u.ID)
+	// sub says the position inside the key, (initiated, u.ID), is known:
+	// true for every row read, false for a cursor made from a bare key marker.
+	sub bool
 }
 
 func scanUpload(sc interface{ Scan(...any) error }) (uploadRow, error) {
@@ -29,6 +31,7 @@ func scanUpload(sc interface{ Scan(...any) error }) (uploadRow, error) {
 		return r, err
 	}
 	r.u.Initiated = fromNanos(r.initiated)
+	r.sub = true
 	if r.u.Headers, err = decodeMap(headers); err != nil {
 		return r, err
 	}
