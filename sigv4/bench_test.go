@@ -69,9 +69,11 @@ func BenchmarkVerifyHeaderV4(b *testing.B) {
 	runVerifyBench(b, r)
 }
 
-func BenchmarkVerifyPresignV4(b *testing.B)  { runVerifyBench(b, benchPresignedRequest(b, AlgorithmV4)) }
-func BenchmarkVerifyPresignV4A(b *testing.B) { runVerifyBench(b, benchPresignedRequest(b, AlgorithmV4A)) }
-func BenchmarkVerifyPresignV2(b *testing.B)  { runVerifyBench(b, benchPresignedRequest(b, AlgorithmV2)) }
+func BenchmarkVerifyPresignV4(b *testing.B) { runVerifyBench(b, benchPresignedRequest(b, AlgorithmV4)) }
+func BenchmarkVerifyPresignV4A(b *testing.B) {
+	runVerifyBench(b, benchPresignedRequest(b, AlgorithmV4A))
+}
+func BenchmarkVerifyPresignV2(b *testing.B) { runVerifyBench(b, benchPresignedRequest(b, AlgorithmV2)) }
 
 func BenchmarkPresign(b *testing.B) {
 	u := &url.URL{Scheme: "https", Host: benchHost, Path: "/dir/a b+c%~é.txt", RawQuery: "x-id=GetObject"}

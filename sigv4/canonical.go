@@ -266,14 +266,19 @@ func parseQueryPairs(ps []queryPair, raw string, scratch *[]byte) []queryPair {
 		ps = append(ps, queryPair{rawKey: k, rawValue: v})
 	}
 	// Encode after splitting so scratch growth can't invalidate references:
-	// compute total space first.
+	// canonical text is used as is, the rest is re-encoded into scratch,
+	// whose capacity is reserved first.
 	need := 0
 	for i := range ps {
-		if !isCanonicalEncoded(ps[i].rawKey, false) {
-			need += 3 * len(ps[i].rawKey)
+		p := &ps[i]
+		p.key, p.value = p.rawKey, p.rawValue
+		if !isCanonicalEncoded(p.rawKey, false) {
+			p.key = ""
+			need += 3 * len(p.rawKey)
 		}
-		if !isCanonicalEncoded(ps[i].rawValue, false) {
-			need += 3 * len(ps[i].rawValue)
+		if !isCanonicalEncoded(p.rawValue, false) {
+			p.value = ""
+			need += 3 * len(p.rawValue)
 		}
 	}
 	if need > 0 {
@@ -283,22 +288,19 @@ func parseQueryPairs(ps []queryPair, raw string, scratch *[]byte) []queryPair {
 		buf := (*scratch)[:0]
 		for i := range ps {
 			p := &ps[i]
-			p.key = encodeInto(&buf, p.rawKey)
-			p.value = encodeInto(&buf, p.rawValue)
+			if p.key == "" && p.rawKey != "" {
+				p.key = reencodeInto(&buf, p.rawKey)
+			}
+			if p.value == "" && p.rawValue != "" {
+				p.value = reencodeInto(&buf, p.rawValue)
+			}
 		}
 		*scratch = buf
-	} else {
-		for i := range ps {
-			ps[i].key, ps[i].value = ps[i].rawKey, ps[i].rawValue
-		}
 	}
 	return ps
 }
 
-func encodeInto(buf *[]byte, s string) string {
-	if isCanonicalEncoded(s, false) {
-		return s
-	}
+func reencodeInto(buf *[]byte, s string) string {
 	start := len(*buf)
 	*buf = appendDecodeReencode(*buf, s, false, true)
 	b := (*buf)[start:]
@@ -335,6 +337,9 @@ func appendCanonicalQuery(dst []byte, ps []queryPair, skipKey string) []byte {
 // appendTrimmedValue appends v with leading/trailing whitespace removed and
 // runs of spaces collapsed to one (AWS "Trimall").
 func appendTrimmedValue(dst []byte, v string) []byte {
+	if cleanValue(v) {
+		return append(dst, v...)
+	}
 	v = strings.Trim(v, " \t\r\n")
 	space := false
 	for i := 0; i < len(v); i++ {
@@ -350,6 +355,26 @@ func appendTrimmedValue(dst []byte, v string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// cleanValue reports whether v needs no trimming or collapsing: no
+// leading or trailing space, no tab/CR/LF, no two spaces in a row.
+func cleanValue(v string) bool {
+	if v == "" {
+		return true
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return false
+	}
+	prev := byte(0)
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < ' ' || (c == ' ' && prev == ' ') {
+			return false
+		}
+		prev = c
+	}
+	return true
 }
 
 // canonicalHeaderKey writes the net/http canonical form of a lower-case

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/sha256"
+	"encoding"
 	"encoding/binary"
 	"errors"
 	"hash"
@@ -116,7 +117,7 @@ type keyCache struct {
 	seed maphash.Seed
 	max  int
 	mu   sync.RWMutex
-	v4   map[v4CacheKey][32]byte
+	v4   map[v4CacheKey]signingKey
 	v4a  map[v4aCacheKey]*ecdsa.PrivateKey
 }
 
@@ -137,14 +138,59 @@ func newKeyCache(max int) *keyCache {
 	return &keyCache{
 		seed: maphash.MakeSeed(),
 		max:  max,
-		v4:   make(map[v4CacheKey][32]byte),
+		v4:   make(map[v4CacheKey]signingKey),
 		v4a:  make(map[v4aCacheKey]*ecdsa.PrivateKey),
 	}
 }
 
-func (c *keyCache) signingKey(ws *workspace, akid, secret, date, region, service string) [32]byte {
+// signingKey is a derived SigV4 key with the SHA-256 states after the
+// HMAC inner and outer pads, so each signature saves two block hashes.
+type signingKey struct {
+	raw          [32]byte
+	inner, outer []byte // marshalled sha256 states
+}
+
+func newSigningKey(raw [32]byte) signingKey {
+	k := signingKey{raw: raw}
+	var pad [64]byte
+	for i := range pad {
+		pad[i] = 0x36
+	}
+	for i, b := range raw {
+		pad[i] ^= b
+	}
+	h := sha256.New()
+	h.Write(pad[:])
+	k.inner, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
+	for i := range pad {
+		pad[i] ^= 0x36 ^ 0x5c
+	}
+	h.Reset()
+	h.Write(pad[:])
+	k.outer, _ = h.(encoding.BinaryMarshaler).MarshalBinary()
+	return k
+}
+
+// hmac computes HMAC-SHA256(k, msg) into out from the saved pad states.
+func (ws *workspace) hmac(k *signingKey, msg []byte, out *[32]byte) {
+	u, ok := ws.h.(encoding.BinaryUnmarshaler)
+	if !ok || k.inner == nil || u.UnmarshalBinary(k.inner) != nil {
+		ws.hmacSHA256(k.raw[:], msg, out)
+		return
+	}
+	ws.h.Write(msg)
+	ws.h.Sum(ws.inner[:0])
+	if u.UnmarshalBinary(k.outer) != nil {
+		ws.hmacSHA256(k.raw[:], msg, out)
+		return
+	}
+	ws.h.Write(ws.inner[:])
+	ws.h.Sum(out[:0])
+}
+
+func (c *keyCache) signingKey(ws *workspace, akid, secret, date, region, service string) signingKey {
 	if c == nil {
-		return ws.deriveSigningKey(secret, date, region, service)
+		return newSigningKey(ws.deriveSigningKey(secret, date, region, service))
 	}
 	k := v4CacheKey{akid, date, region, service, maphash.String(c.seed, secret)}
 	c.mu.RLock()
@@ -153,7 +199,7 @@ func (c *keyCache) signingKey(ws *workspace, akid, secret, date, region, service
 	if ok {
 		return v
 	}
-	v = ws.deriveSigningKey(secret, date, region, service)
+	v = newSigningKey(ws.deriveSigningKey(secret, date, region, service))
 	k.akid, k.date = cloneString(akid), cloneString(date)
 	k.region, k.service = cloneString(region), cloneString(service)
 	c.mu.Lock()

@@ -236,7 +236,7 @@ func presign(p PresignParams, capture *signResult) (string, error) {
 	} else {
 		key := signerCache.signingKey(ws, c.AccessKeyID, c.SecretAccessKey, unsafeString(amzDate[:8]), region, p.Service)
 		var sum [32]byte
-		ws.hmacSHA256(key[:], ws.sts, &sum)
+		ws.hmac(&key, ws.sts, &sum)
 		sigHex = appendHex(hexBuf[:0], sum[:])
 	}
 

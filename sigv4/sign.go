@@ -161,7 +161,7 @@ func (ws *workspace) signStringToSign(alg string, c Credentials, t time.Time, re
 	key := signerCache.signingKey(ws, c.AccessKeyID, c.SecretAccessKey,
 		string(t.AppendFormat(date[:0], "20060102")), region, service)
 	var sig [32]byte
-	ws.hmacSHA256(key[:], ws.sts, &sig)
+	ws.hmac(&key, ws.sts, &sig)
 	var hx [64]byte
 	return string(appendHex(hx[:0], sig[:])), nil
 }

@@ -1,10 +1,7 @@
 package sigv4
 
 import (
-	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -486,8 +483,3 @@ func TestBotocoreAWS4Vectors(t *testing.T) {
 		})
 	}
 }
-
-// keep imports used in helpers above
-var _ = bufio.NewReader
-var _ = ecdsa.PublicKey{}
-var _ = elliptic.P256

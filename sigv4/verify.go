@@ -469,7 +469,7 @@ func validPayloadHash(p string) bool {
 func (v *Verifier) checkHMAC(ws *workspace, secret string, sc scopeV4, provided string) bool {
 	key := v.cache.signingKey(ws, sc.akid, secret, sc.date, sc.region, sc.service)
 	var sum [32]byte
-	ws.hmacSHA256(key[:], ws.sts, &sum)
+	ws.hmac(&key, ws.sts, &sum)
 	var got [32]byte
 	if !decodeHex32(provided, &got) {
 		return false
@@ -535,7 +535,7 @@ func (v *Verifier) attachBody(ws *workspace, vd *Verified, r *http.Request, key 
 			if alg != AlgorithmV4 {
 				return errInvalidContentSHA256(p)
 			}
-			cfg.hmacKey = v.cache.signingKey(ws, sc.akid, key.Secret, sc.date, sc.region, sc.service)
+			cfg.hmacKey = v.cache.signingKey(ws, sc.akid, key.Secret, sc.date, sc.region, sc.service).raw
 		} else if p == StreamingECDSAPayload || p == StreamingECDSAPayloadTrailer {
 			if alg != AlgorithmV4A {
 				return errInvalidContentSHA256(p)

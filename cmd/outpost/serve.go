@@ -123,6 +123,7 @@ func printBanner(w io.Writer, a *app.App, addr string) {
 		fmt.Fprintf(w, "  secret key:  %s\n", id.RootSecret)
 		fmt.Fprintln(w, "  (the secret key is shown only now; keep it safe)")
 	}
+	fmt.Fprintln(w, "ready")
 }
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {

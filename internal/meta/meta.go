@@ -91,6 +91,9 @@ type ListOptions struct {
 
 // ListResult is one page. Entries in Objects and CommonPrefixes together
 // count towards MaxKeys; NextMarker is the last key or prefix returned.
+// Listed objects carry the fields a listing shows (Bucket, Key, IsLatest,
+// Size, ETag, LastModified, StorageClass, Checksums, ChecksumType), not
+// Headers, Metadata, Tags, ACL or Segments; GetObject returns those.
 type ListResult struct {
 	Objects        []Object
 	CommonPrefixes []string

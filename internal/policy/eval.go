@@ -301,7 +301,8 @@ type setResult struct {
 }
 
 // evalStatement decides whether one statement applies to the request.
-func evalStatement(s *Statement, r *Request, vars, resource, explain bool, out *StatementResult) (bool, principalMatch) {
+// lowerAction is r.Action in lower case.
+func evalStatement(s *Statement, r *Request, lowerAction string, vars, resource, explain bool, out *StatementResult) (bool, principalMatch) {
 	pm := pmNone
 	if resource {
 		switch {
@@ -321,16 +322,16 @@ func evalStatement(s *Statement, r *Request, vars, resource, explain bool, out *
 		out.Principal = pm.String()
 	}
 	if s.Action != nil {
-		if !matchActions(s.Action, r.Action) {
+		if !matchActions(s, s.Action, lowerAction) {
 			out.Reason = "action not matched"
 			return false, pm
 		}
-	} else if matchActions(s.NotAction, r.Action) {
+	} else if matchActions(s, s.NotAction, lowerAction) {
 		out.Reason = "action excluded by NotAction"
 		return false, pm
 	}
 	if s.Resource != nil {
-		m, ok := matchResources(s.Resource, r, vars)
+		m, ok := matchResources(s, s.Resource, r, vars)
 		if !ok {
 			out.Reason = "unresolvable policy variable in Resource"
 			return false, pm
@@ -340,7 +341,7 @@ func evalStatement(s *Statement, r *Request, vars, resource, explain bool, out *
 			return false, pm
 		}
 	} else {
-		m, ok := matchResources(s.NotResource, r, vars)
+		m, ok := matchResources(s, s.NotResource, r, vars)
 		if !ok {
 			out.Reason = "unresolvable policy variable in NotResource"
 			return false, pm
@@ -368,9 +369,18 @@ func evalStatement(s *Statement, r *Request, vars, resource, explain bool, out *
 	return true, pm
 }
 
-func matchActions(patterns []string, action string) bool {
-	for _, p := range patterns {
-		if p == "*" || wildcardMatch(p, action, true) {
+// matchActions matches the lower-cased action case-insensitively, using the
+// statement's precompiled patterns when present.
+func matchActions(s *Statement, patterns []string, lowerAction string) bool {
+	for i, p := range patterns {
+		if p == "*" {
+			return true
+		}
+		if len(s.actionPats) == len(patterns) {
+			if globTokens(s.actionPats[i], lowerAction) {
+				return true
+			}
+		} else if wildcardMatch(p, lowerAction, true) {
 			return true
 		}
 	}
@@ -379,13 +389,15 @@ func matchActions(patterns []string, action string) bool {
 
 // matchResources reports whether any pattern matches; ok is false if a
 // policy variable could not be resolved (the statement then does not apply).
-func matchResources(patterns []string, r *Request, vars bool) (matched, ok bool) {
-	for _, p := range patterns {
+func matchResources(s *Statement, patterns []string, r *Request, vars bool) (matched, ok bool) {
+	for i, p := range patterns {
 		if p == "*" {
 			return true, true
 		}
-		pat, ok := compile(p, r, vars, true)
-		if !ok {
+		var pat []tok
+		if len(s.resourcePats) == len(patterns) && s.resourcePats[i] != nil {
+			pat = s.resourcePats[i]
+		} else if pat, ok = compile(p, r, vars, true); !ok {
 			return false, false
 		}
 		if arnPatternMatch(pat, r.Resource) {
@@ -397,6 +409,7 @@ func matchResources(patterns []string, r *Request, vars bool) (matched, ok bool)
 
 func evalSet(src PolicySource, ps []*Policy, r *Request, resource, explain bool, d *Decision) setResult {
 	var res setResult
+	lowerAction := strings.ToLower(r.Action)
 	for pi, p := range ps {
 		if p == nil {
 			continue
@@ -405,7 +418,7 @@ func evalSet(src PolicySource, ps []*Policy, r *Request, resource, explain bool,
 		for si := range p.Statements {
 			s := &p.Statements[si]
 			sr := StatementResult{Source: src, PolicyIndex: pi, PolicyID: p.ID, Index: si, Sid: s.Sid, Effect: s.Effect}
-			applies, pm := evalStatement(s, r, vars, resource, explain, &sr)
+			applies, pm := evalStatement(s, r, lowerAction, vars, resource, explain, &sr)
 			sr.Applies = applies
 			if applies {
 				if s.Effect == Deny {

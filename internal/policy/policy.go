@@ -77,6 +77,35 @@ type Statement struct {
 	Resource     []string
 	NotResource  []string
 	Conditions   []Condition // in document order of operators, then keys
+
+	// Precompiled matchers, set by the parser: lower-cased action patterns,
+	// and resource patterns without policy variables (nil entries are
+	// compiled per request).
+	actionPats   [][]tok
+	resourcePats [][]tok
+}
+
+// precompile fills the statement's matcher caches.
+func (s *Statement) precompile(vars bool) {
+	acts := s.Action
+	if acts == nil {
+		acts = s.NotAction
+	}
+	s.actionPats = make([][]tok, len(acts))
+	for i, a := range acts {
+		s.actionPats[i], _ = compile(strings.ToLower(a), nil, false, true)
+	}
+	res := s.Resource
+	if res == nil {
+		res = s.NotResource
+	}
+	s.resourcePats = make([][]tok, len(res))
+	for i, r := range res {
+		if vars && strings.Contains(r, "${") {
+			continue
+		}
+		s.resourcePats[i], _ = compile(r, nil, false, true)
+	}
 }
 
 // Principals is the value of a Principal or NotPrincipal element.
@@ -416,6 +445,7 @@ func parseStatement(raw json.RawMessage, resource, vars bool) (Statement, *Error
 		}
 		s.Conditions = conds
 	}
+	s.precompile(vars)
 	return s, nil
 }
 

@@ -538,7 +538,7 @@ func testListObjects(t *testing.T, s meta.Store) {
 			t.Errorf("%s: NextMarker %q, want %q", name, res.NextMarker, want[len(want)-1][2:])
 		}
 		for _, obj := range res.Objects {
-			if obj.DeleteMarker || !obj.IsLatest || obj.ETag == "" || obj.LastModified.IsZero() || obj.VersionID == "" {
+			if obj.DeleteMarker || !obj.IsLatest || obj.ETag == "" || obj.LastModified.IsZero() || obj.Size == 0 || obj.StorageClass != "OUTPOSTS" {
 				t.Errorf("%s: listed object %+v", name, obj)
 			}
 		}
@@ -890,6 +890,9 @@ func testConcurrentVersionedPuts(t *testing.T, s meta.Store) {
 		}
 	}
 	if len(vs.Versions) != n || latest != 1 || !vs.Versions[0].IsLatest {
+		if len(vs.Versions) == 0 {
+			t.Fatal("no versions")
+		}
 		t.Fatalf("%d versions, %d latest, first latest=%v", len(vs.Versions), latest, vs.Versions[0].IsLatest)
 	}
 	got, _ := s.GetObject(ctx, "b", "hot", "")

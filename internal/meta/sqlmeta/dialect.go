@@ -128,7 +128,7 @@ func OpenSQLite(path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{d: sqliteDialect, w: w, r: r}
+	s := &Store{d: sqliteDialect, w: w, r: r, wStmts: newStmtCache(w), rStmts: newStmtCache(r)}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err

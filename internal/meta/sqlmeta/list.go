@@ -53,17 +53,23 @@ func (l *lister[R]) run(start cursor[R]) (truncated bool, err error) {
 	cur := start
 	count := 0
 	lastPrefix := ""
+	// size adapts the batch to the data: where common prefixes hold many
+	// keys, rows fetched past a prefix are wasted and small batches (one
+	// index seek per prefix) win; where they hold few, large batches do.
+	size := listBatch
 	for {
-		n := min(l.max-count+1, listBatch)
+		n := min(l.max-count+1, size)
 		rows, err := l.fetch(cur, upper, hasUpper, n)
 		if err != nil {
 			return false, err
 		}
 		skipBelow := ""
+		wasted := 0
 		for i := range rows {
 			r := &rows[i]
 			k := l.key(r)
 			if k < skipBelow {
+				wasted++
 				continue // inside a common prefix already handled
 			}
 			if cp := commonPrefix(k, l.prefix, l.delim); cp != "" {
@@ -92,6 +98,11 @@ func (l *lister[R]) run(start cursor[R]) (truncated bool, err error) {
 		}
 		if len(rows) < n {
 			return false, nil
+		}
+		if wasted > len(rows)/2 {
+			size = max(size/4, 4)
+		} else {
+			size = min(size*2, listBatch)
 		}
 	}
 }

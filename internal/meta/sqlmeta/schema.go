@@ -75,11 +75,13 @@ CREATE TABLE objects (
 	checksum_type TEXT NOT NULL,
 	acl TEXT NOT NULL,
 	storage_class TEXT NOT NULL,
-	segments TEXT NOT NULL
+	segments TEXT NOT NULL,
+	listing TEXT NOT NULL
 );
 CREATE UNIQUE INDEX objects_version ON objects (bucket, key, version_id);
 CREATE INDEX objects_key_seq ON objects (bucket, key, seq DESC);
 CREATE UNIQUE INDEX objects_latest ON objects (bucket, key) WHERE is_latest = 1;
+CREATE INDEX objects_list ON objects (bucket, key, listing) WHERE is_latest = 1 AND delete_marker = 0;
 CREATE TABLE uploads (
 	upload_id {{KEY}} PRIMARY KEY,
 	bucket {{KEY}} NOT NULL REFERENCES buckets (name),

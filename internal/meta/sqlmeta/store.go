@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -26,15 +27,19 @@ type Store struct {
 	d *dialect
 	w *sql.DB // transactions that write
 	r *sql.DB // reads; the same pool as w on PostgreSQL
+
+	// Prepared statements of w and r (SQLite only).
+	wStmts, rStmts *stmtCache
 }
 
 var _ meta.Store = (*Store)(nil)
 
 // conn runs rebound queries on a transaction or pool.
 type conn struct {
-	ctx context.Context
-	d   *dialect
-	q   interface {
+	ctx   context.Context
+	d     *dialect
+	stmts *stmtCache // nil: no caching
+	q     interface {
 		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -42,22 +47,117 @@ type conn struct {
 }
 
 func (c conn) exec(q string, args ...any) (sql.Result, error) {
+	if st := c.stmt(q); st != nil {
+		return st.ExecContext(c.ctx, args...)
+	}
 	return c.q.ExecContext(c.ctx, c.d.rebind(q), args...)
 }
 
 func (c conn) query(q string, args ...any) (*sql.Rows, error) {
+	if st := c.stmt(q); st != nil {
+		return st.QueryContext(c.ctx, args...)
+	}
 	return c.q.QueryContext(c.ctx, c.d.rebind(q), args...)
 }
 
 func (c conn) queryRow(q string, args ...any) *sql.Row {
+	if st := c.stmt(q); st != nil {
+		return st.QueryRowContext(c.ctx, args...)
+	}
 	return c.q.QueryRowContext(c.ctx, c.d.rebind(q), args...)
+}
+
+// stmt returns q prepared for this conn's transaction when the conn has a
+// statement cache (SQLite, where compiling a statement costs more than
+// running most of ours; pgx caches prepared statements itself), else nil.
+func (c conn) stmt(q string) *sql.Stmt {
+	tx, ok := c.q.(*sql.Tx)
+	if c.stmts == nil || !ok {
+		return nil
+	}
+	st := c.stmts.get(c.ctx, q)
+	if st == nil {
+		return nil
+	}
+	return tx.StmtContext(c.ctx, st)
+}
+
+// stmtCache holds prepared statements of one pool by query text. Query
+// texts come from a bounded set of templates in this package.
+//
+// A statement is never prepared inside a transaction: with the one-
+// connection write pool, db.Prepare would wait forever for a connection
+// the transaction holds. A miss runs unprepared and is queued; runTx
+// prepares the queue once the transaction has released its connection.
+// Tx.Stmt then re-prepares a cached statement on each pool connection once.
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+}
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: make(map[string]*sql.Stmt), pending: make(map[string]bool)}
+}
+
+// get returns the prepared statement, or nil on a miss.
+func (sc *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if st, ok := sc.m[q]; ok {
+		return st
+	}
+	if sc.m != nil && len(sc.m)+len(sc.pending) < 1000 {
+		sc.pending[q] = true
+	}
+	return nil
+}
+
+// prepare prepares the queued misses. Call it holding no connection.
+func (sc *stmtCache) prepare(ctx context.Context) {
+	if sc == nil {
+		return
+	}
+	sc.mu.Lock()
+	var qs []string
+	for q := range sc.pending {
+		qs = append(qs, q)
+	}
+	clear(sc.pending)
+	sc.mu.Unlock()
+	for _, q := range qs {
+		st, err := sc.db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // runs unprepared; the error shows when it runs
+		}
+		sc.mu.Lock()
+		if _, dup := sc.m[q]; dup || sc.m == nil {
+			st.Close()
+		} else {
+			sc.m[q] = st
+		}
+		sc.mu.Unlock()
+	}
+}
+
+func (sc *stmtCache) close() {
+	if sc == nil {
+		return
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, st := range sc.m {
+		st.Close()
+	}
+	sc.m = nil
 }
 
 // write runs fn in a read-write transaction, retrying serialization
 // failures, and wraps any error with op.
 func (s *Store) write(ctx context.Context, op string, fn func(c conn) error) error {
 	for attempt := 0; ; attempt++ {
-		err := s.runTx(ctx, s.w, nil, fn)
+		err := s.runTx(ctx, s.w, s.wStmts, nil, fn)
 		if err != nil && s.d.retryable(err) && attempt < 8 && ctx.Err() == nil {
 			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
 			continue
@@ -68,15 +168,16 @@ func (s *Store) write(ctx context.Context, op string, fn func(c conn) error) err
 
 // read runs fn in a read-only transaction (a consistent snapshot).
 func (s *Store) read(ctx context.Context, op string, fn func(c conn) error) error {
-	return s.fail(op, s.runTx(ctx, s.r, s.d.readTx, fn))
+	return s.fail(op, s.runTx(ctx, s.r, s.rStmts, s.d.readTx, fn))
 }
 
-func (s *Store) runTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(c conn) error) error {
+func (s *Store) runTx(ctx context.Context, db *sql.DB, stmts *stmtCache, opts *sql.TxOptions, fn func(c conn) error) error {
 	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if err := fn(conn{ctx: ctx, d: s.d, q: tx}); err != nil {
+	defer stmts.prepare(ctx)
+	if err := fn(conn{ctx: ctx, d: s.d, stmts: stmts, q: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -100,6 +201,8 @@ func (s *Store) fail(op string, err error) error {
 
 // Close closes the database pools.
 func (s *Store) Close() error {
+	s.wStmts.close()
+	s.rStmts.close()
 	err := s.w.Close()
 	if s.r != s.w {
 		if rerr := s.r.Close(); err == nil {
@@ -395,7 +498,7 @@ func (s *Store) GetBucketConfig(ctx context.Context, bucket, kind string) (strin
 	err := s.read(ctx, "get bucket config "+kind, func(c conn) error {
 		err := c.queryRow("SELECT doc FROM bucket_configs WHERE bucket = ? AND kind = ?", bucket, kind).Scan(&doc)
 		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := c.lockBucket(bucket); err != nil {
+			if err := c.bucketExists(bucket); err != nil {
 				return err
 			}
 			return meta.ErrNotFound
