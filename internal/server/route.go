@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -29,6 +30,8 @@ type reqCtx struct {
 	verified  *sigv4.Verified
 	principal *auth.Principal
 	bkt       *meta.Bucket // the bucket, once loaded
+
+	clientAddr netip.Addr // cached clientIP()
 }
 
 // op is one S3 operation: its AWS name, the IAM action it needs, and the
@@ -269,7 +272,19 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	} else if rc.key == "" {
 		res = []string{"/" + rc.bucket + "/", "/" + rc.bucket}
 	}
-	v, err := s.verifier.Verify(rc.r.Context(), rc.r, sigv4.VerifyOptions{Host: rc.r.Host, V2Resources: res})
+	host := rc.publicHost()
+	if pp := rc.publicPath(); pp != rc.r.URL.EscapedPath() {
+		// The client signed the path with the prefix the proxy removed.
+		u := *rc.r.URL
+		u.RawPath, u.Path = pp, ""
+		if p, err := url.PathUnescape(pp); err == nil {
+			u.Path = p
+		}
+		r2 := *rc.r
+		r2.URL = &u
+		rc.r = &r2
+	}
+	v, err := s.verifier.Verify(rc.r.Context(), rc.r, sigv4.VerifyOptions{Host: host, V2Resources: res})
 	if err != nil {
 		return err
 	}

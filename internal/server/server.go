@@ -11,8 +11,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -47,6 +47,12 @@ type Config struct {
 	// OrphanGrace is how old an unreferenced blob must be before the
 	// sweep removes it (default 1 hour).
 	OrphanGrace time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For, -Host, -Proto,
+	// -Port and -Prefix headers are believed. Empty: none.
+	TrustedProxies []netip.Prefix
+	// PublicURL is the address clients use when a proxy serves Outpost
+	// under another host or a path prefix (e.g. https://files.example.com/s3).
+	PublicURL string
 }
 
 // Server serves the S3 API.
@@ -58,6 +64,8 @@ type Server struct {
 	now      func() time.Time
 	reqSeq   atomic.Uint64
 	reqBase  string
+	// publicPrefix is the path prefix of PublicURL ("" when none).
+	publicPrefix string
 }
 
 // New builds a Server from cfg.
@@ -83,6 +91,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Keys == nil {
 		cfg.Keys = &auth.KeyStore{Meta: cfg.Meta}
 	}
+	_, prefix, err := parsePublicURL(cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
 	var b [8]byte
 	rand.Read(b[:])
 	s := &Server{
@@ -91,6 +103,8 @@ func New(cfg Config) (*Server, error) {
 		now:     cfg.Now,
 		hostID:  hex.EncodeToString(b[:]),
 		reqBase: strings.ToUpper(hex.EncodeToString(b[:4])),
+
+		publicPrefix: prefix,
 	}
 	s.verifier = sigv4.NewVerifier(sigv4.VerifierConfig{
 		Keys:     cfg.Keys,
@@ -189,7 +203,7 @@ func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err err
 	}
 	attrs := []slog.Attr{
 		slog.String("request_id", rc.id),
-		slog.String("remote", remoteIP(rc.r)),
+		slog.String("remote", rc.clientIP().String()),
 		slog.String("method", rc.r.Method),
 		slog.String("path", rc.r.URL.Path),
 		slog.String("op", rc.op.name),
@@ -207,12 +221,4 @@ func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err err
 		attrs = append(attrs, slog.String("error", toS3Error(err).Code))
 	}
 	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
-}
-
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
