@@ -1,5 +1,6 @@
 // Command outpost is the Outpost object store: `outpost serve` runs the
-// server; `outpost version` prints the version.
+// server, `outpost presign` prints presigned URLs, `outpost version` prints
+// the version.
 package main
 
 import (
@@ -18,6 +19,8 @@ const usage = `Outpost: a self-hosted object store that speaks the Amazon S3 on 
 
 Usage:
   outpost serve [flags]     run the server (outpost serve -h for flags)
+  outpost presign s3://ARN_OR_ALIAS_OR_BUCKET/KEY [flags]
+                            print a presigned URL (outpost presign -h)
   outpost version           print the version
 
 Environment variables mirror the flags (OUTPOST_DATA, OUTPOST_LISTEN, …).
@@ -38,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
+	case "presign":
+		return runPresign(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "outpost", version)
 		return 0

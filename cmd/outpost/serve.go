@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.PostgresDSN, "postgres", env("OUTPOST_POSTGRES_DSN", ""), "keep metadata in PostgreSQL at this DSN instead of SQLite (OUTPOST_POSTGRES_DSN)")
 	logFormat := fs.String("log-format", env("OUTPOST_LOG_FORMAT", "auto"), "log format: text, json or auto (json when stderr is not a terminal) (OUTPOST_LOG_FORMAT)")
 	logLevel := fs.String("log-level", env("OUTPOST_LOG_LEVEL", "info"), "log level: debug, info, warn, error (OUTPOST_LOG_LEVEL)")
+	trusted := fs.String("trusted-proxies", env("OUTPOST_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Host/-Proto/-Port/-Prefix headers are believed (OUTPOST_TRUSTED_PROXIES)")
+	fs.StringVar(&cfg.PublicURL, "public-url", env("OUTPOST_PUBLIC_URL", ""), "the URL clients use when a trusted proxy serves Outpost under another host or a path prefix, e.g. https://files.example.com/s3 (OUTPOST_PUBLIC_URL)")
 	orphanGrace := fs.Duration("orphan-grace", envDuration("OUTPOST_ORPHAN_GRACE", time.Hour), "age after which unreferenced blobs are swept (OUTPOST_ORPHAN_GRACE)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
@@ -60,6 +63,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.RootAccessKeyID = os.Getenv("OUTPOST_ROOT_ACCESS_KEY_ID")
 	cfg.RootSecretAccessKey = os.Getenv("OUTPOST_ROOT_SECRET_ACCESS_KEY")
 	cfg.OrphanGrace = *orphanGrace
+	prefixes, err := parseCIDRs(*trusted)
+	if err != nil {
+		fmt.Fprintln(stderr, "outpost serve: --trusted-proxies:", err)
+		return 2
+	}
+	cfg.TrustedProxies = prefixes
 	cfg.Logger = newLogger(stderr, *logFormat, *logLevel)
 
 	a, err := app.Open(ctx, cfg)
@@ -144,4 +153,29 @@ func newLogger(w io.Writer, format, level string) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, opts))
 	}
 	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// parseCIDRs parses a comma-separated list of CIDRs or single addresses.
+func parseCIDRs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !strings.Contains(f, "/") {
+			a, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", f)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a CIDR", f)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,6 +41,11 @@ type Config struct {
 	RootSecretAccessKey string
 	// PostgresDSN, when set, keeps metadata in PostgreSQL instead of SQLite.
 	PostgresDSN string
+	// TrustedProxies are CIDRs of reverse proxies whose X-Forwarded-*
+	// headers are believed. PublicURL is the address clients use when a
+	// proxy serves Outpost under another host or a path prefix.
+	TrustedProxies []netip.Prefix
+	PublicURL      string
 
 	Logger *slog.Logger
 	Now    func() time.Time
@@ -130,7 +136,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Handler, err = server.New(server.Config{
 		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
 		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now,
-		OrphanGrace: cfg.OrphanGrace,
+		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
 	})
 	if err != nil {
 		ms.Close()

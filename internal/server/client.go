@@ -89,6 +89,9 @@ func (rc *reqCtx) publicHost() string {
 			}
 			return stripDefaultPort(host, proto)
 		}
+		if rc.s.publicURL != nil {
+			return rc.s.publicURL.Host
+		}
 	}
 	return r.Host
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -64,7 +65,8 @@ type Server struct {
 	now      func() time.Time
 	reqSeq   atomic.Uint64
 	reqBase  string
-	// publicPrefix is the path prefix of PublicURL ("" when none).
+	// publicURL is the parsed PublicURL and publicPrefix its path ("" when none).
+	publicURL    *url.URL
 	publicPrefix string
 }
 
@@ -91,7 +93,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Keys == nil {
 		cfg.Keys = &auth.KeyStore{Meta: cfg.Meta}
 	}
-	_, prefix, err := parsePublicURL(cfg.PublicURL)
+	pub, prefix, err := parsePublicURL(cfg.PublicURL)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 		hostID:  hex.EncodeToString(b[:]),
 		reqBase: strings.ToUpper(hex.EncodeToString(b[:4])),
 
+		publicURL:    pub,
 		publicPrefix: prefix,
 	}
 	s.verifier = sigv4.NewVerifier(sigv4.VerifierConfig{
