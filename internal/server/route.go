@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -272,19 +273,18 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	} else if rc.key == "" {
 		res = []string{"/" + rc.bucket + "/", "/" + rc.bucket}
 	}
-	host := rc.publicHost()
-	if pp := rc.publicPath(); pp != rc.r.URL.EscapedPath() {
-		// The client signed the path with the prefix the proxy removed.
-		u := *rc.r.URL
-		u.RawPath, u.Path = pp, ""
-		if p, err := url.PathUnescape(pp); err == nil {
-			u.Path = p
+	host, path := rc.publicHost(), rc.publicPath()
+	v, err := s.verifyAs(rc, host, path, res)
+	if err != nil && (host != rc.r.Host || path != rc.r.URL.EscapedPath()) {
+		// A client that reached the server directly (not through the
+		// proxy) signed the host and path it sent.
+		var se *sigv4.Error
+		if errors.As(err, &se) && se.Code == "SignatureDoesNotMatch" {
+			if v2, err2 := s.verifyAs(rc, rc.r.Host, rc.r.URL.EscapedPath(), res); err2 == nil {
+				v, err = v2, nil
+			}
 		}
-		r2 := *rc.r
-		r2.URL = &u
-		rc.r = &r2
 	}
-	v, err := s.verifier.Verify(rc.r.Context(), rc.r, sigv4.VerifyOptions{Host: host, V2Resources: res})
 	if err != nil {
 		return err
 	}
@@ -293,6 +293,25 @@ func (s *Server) authenticate(rc *reqCtx) error {
 		rc.principal = p
 	}
 	return nil
+}
+
+// verifyAs checks the signature as if the request had been sent to host
+// with the escaped path (what the client saw before a proxy rewrote them).
+func (s *Server) verifyAs(rc *reqCtx, host, path string, v2res []string) (*sigv4.Verified, error) {
+	r := rc.r
+	if path != r.URL.EscapedPath() {
+		u := *r.URL
+		u.RawPath, u.Path = path, ""
+		if p, err := url.PathUnescape(path); err == nil {
+			u.Path = p
+		}
+		r2 := *r
+		r2.URL = &u
+		r = &r2
+		// SigV2 signs the path as the client sent it, prefix included.
+		v2res = append([]string{path}, v2res...)
+	}
+	return s.verifier.Verify(r.Context(), r, sigv4.VerifyOptions{Host: host, V2Resources: v2res})
 }
 
 // maxHeaderBytes is S3's limit on the request header section (8 KB).
