@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/outpost-s3/outpost/internal/s3err"
@@ -81,7 +82,7 @@ func (rc *reqCtx) ingest(body io.Reader, size int64) (*ingested, error) {
 		}
 		wantMD5 = b
 	}
-	alg, wantSum, trailer, err := requestChecksum(h)
+	alg, wantSum, trailer, err := requestChecksum(rc.checksumHeaders())
 	if err != nil {
 		return nil, err
 	}
@@ -190,3 +191,29 @@ func equalBytes(a, b []byte) bool {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// checksumHeaders are the request headers that declare checksums. For a
+// presigned request, x-amz-checksum-* and x-amz-sdk-checksum-algorithm may
+// also come as (signed) query parameters, and S3 honours them there.
+func (rc *reqCtx) checksumHeaders() http.Header {
+	h := rc.r.Header
+	if rc.verified == nil || rc.verified.AuthType != "REST-QUERY-STRING" {
+		return h
+	}
+	var merged http.Header
+	for k, vs := range rc.query {
+		lk := strings.ToLower(k)
+		if strings.HasPrefix(lk, "x-amz-checksum-") || lk == "x-amz-sdk-checksum-algorithm" {
+			if merged == nil {
+				merged = h.Clone()
+			}
+			if merged.Get(k) == "" {
+				merged.Set(k, vs[0])
+			}
+		}
+	}
+	if merged == nil {
+		return h
+	}
+	return merged
+}
