@@ -87,4 +87,3 @@ func TestToS3ErrorKeepsCausesPrivate(t *testing.T) {
 		t.Fatal("s3err passes through")
 	}
 }
-
