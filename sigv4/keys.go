@@ -21,6 +21,7 @@ type workspace struct {
 	pad     [64]byte
 	inner   [32]byte
 	sum     [32]byte
+	mac     [32]byte // checkHMAC's result: a local would escape through hash.Hash.Sum
 	creq    []byte
 	sts     []byte
 	tmp     []byte

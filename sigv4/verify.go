@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -78,6 +79,18 @@ type VerifyOptions struct {
 type verifiedBox struct {
 	v     Verified
 	names [12]string
+	// cred holds a decoded X-Amz-Credential ("/" arrives as %2F), which
+	// Verified.Region and Service point into: one allocation, not two.
+	cred [128]byte
+}
+
+// unescapeCredential is queryUnescape into b.cred when it fits.
+func (b *verifiedBox) unescapeCredential(s string) string {
+	if len(s) > len(b.cred) || strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return queryUnescape(s)
+	}
+	d := appendQueryUnescape(b.cred[:0], s)
+	return unsafeString(d)
 }
 
 // Verify authenticates r. A request without any authentication gives an
@@ -92,8 +105,19 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt VerifyOption
 	if a := r.Header["Authorization"]; len(a) > 0 {
 		auth = a[0]
 	}
+	if len(r.Header["Authorization"]) > 1 {
+		// A proxy in front may read another copy than we do; refuse
+		// rather than guess which one the client meant.
+		return nil, newErr(CodeInvalidArgument, http.StatusBadRequest,
+			"Only one auth mechanism allowed; the Authorization header must appear once.",
+			Field{"ArgumentName", "Authorization"})
+	}
 	qv4 := queryHasV4(r.URL.RawQuery)
 	qv2 := !qv4 && queryHasV2(r.URL.RawQuery)
+	if name := repeatedAuthParam(r.URL.RawQuery); name != "" {
+		return nil, newErr(CodeAuthorizationQueryParametersError, http.StatusBadRequest,
+			"Query-string authentication parameters must appear once: "+name+" is repeated.")
+	}
 	if auth != "" && (qv4 || qv2) {
 		return nil, newErr(CodeInvalidArgument, http.StatusBadRequest,
 			"Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified",
@@ -115,6 +139,41 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt VerifyOption
 		body = http.NoBody
 	}
 	return &Verified{AuthType: AuthAnonymous, Body: body, DecodedLength: r.ContentLength}, nil
+}
+
+// authParams are the query parameters of presigned URLs (SigV4, SigV4A, SigV2).
+var authParams = []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Region-Set",
+	"AWSAccessKeyId", "Signature", "Expires"}
+
+// repeatedAuthParam returns the first authentication parameter that occurs
+// more than once in the raw query, or "".
+func repeatedAuthParam(raw string) string {
+	if !strings.Contains(raw, "X-Amz-") && !strings.Contains(raw, "Signature") {
+		return ""
+	}
+	seen := 0
+	for raw != "" {
+		var part string
+		if i := strings.IndexByte(raw, '&'); i >= 0 {
+			part, raw = raw[:i], raw[i+1:]
+		} else {
+			part, raw = raw, ""
+		}
+		k, _, _ := strings.Cut(part, "=")
+		if strings.ContainsAny(k, "%+") {
+			k, _ = url.QueryUnescape(k)
+		}
+		for i, name := range authParams {
+			if k == name {
+				if seen&(1<<i) != 0 {
+					return name
+				}
+				seen |= 1 << i
+			}
+		}
+	}
+	return ""
 }
 
 func queryHasKey(raw, key string) bool {
@@ -468,13 +527,12 @@ func validPayloadHash(p string) bool {
 // checkHMAC compares the provided hex signature with HMAC(signingKey, sts).
 func (v *Verifier) checkHMAC(ws *workspace, secret string, sc scopeV4, provided string) bool {
 	key := v.cache.signingKey(ws, sc.akid, secret, sc.date, sc.region, sc.service)
-	var sum [32]byte
-	ws.hmac(&key, ws.sts, &sum)
+	ws.hmac(&key, ws.sts, &ws.mac)
 	var got [32]byte
 	if !decodeHex32(provided, &got) {
 		return false
 	}
-	return hmac.Equal(sum[:], got[:])
+	return hmac.Equal(ws.mac[:], got[:])
 }
 
 func (v *Verifier) checkECDSA(ws *workspace, akid, secret, provided string) error {
@@ -612,6 +670,7 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 	ws := getWS()
 	defer putWS(ws)
 	ws.pairs = parseQueryPairs(ws.pairs[:0], r.URL.RawQuery, &ws.scratch)
+	box := &verifiedBox{}
 	var alg, cred, date, expires, signed, sig, token, regionSet, contentSHA string
 	var seen int
 	for i := range ws.pairs {
@@ -620,7 +679,7 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 		case "X-Amz-Algorithm":
 			alg, seen = queryUnescape(p.rawValue), seen|1
 		case "X-Amz-Credential":
-			cred, seen = queryUnescape(p.rawValue), seen|2
+			cred, seen = box.unescapeCredential(p.rawValue), seen|2
 		case "X-Amz-Date":
 			date, seen = queryUnescape(p.rawValue), seen|4
 		case "X-Amz-Expires":
@@ -701,7 +760,6 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 		payload = contentSHA
 	}
 
-	box := &verifiedBox{}
 	names := splitSignedHeaders(box.names[:0], signed)
 	if !slices.Contains(names, "host") {
 		return nil, errUnsignedHeaders("host")

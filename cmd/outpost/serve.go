@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +51,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	trusted := fs.String("trusted-proxies", env("OUTPOST_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Host/-Proto/-Port/-Prefix headers are believed (OUTPOST_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("OUTPOST_PUBLIC_URL", ""), "the URL clients use when a trusted proxy serves Outpost under another host or a path prefix, e.g. https://files.example.com/s3 (OUTPOST_PUBLIC_URL)")
 	orphanGrace := fs.Duration("orphan-grace", envDuration("OUTPOST_ORPHAN_GRACE", time.Hour), "age after which unreferenced blobs are swept (OUTPOST_ORPHAN_GRACE)")
+	fs.DurationVar(&cfg.SweepEvery, "sweep-every", envDuration("OUTPOST_SWEEP_EVERY", 10*time.Minute), "how often to look for orphan blobs (OUTPOST_SWEEP_EVERY)")
+	fs.DurationVar(&cfg.LifecycleEvery, "lifecycle-every", envDuration("OUTPOST_LIFECYCLE_EVERY", time.Hour), "how often to apply buckets' lifecycle rules (OUTPOST_LIFECYCLE_EVERY)")
+	fs.IntVar(&cfg.Limits.BucketsPerAccount, "max-buckets", int(envInt("OUTPOST_MAX_BUCKETS", 100)), "Outposts buckets per account (OUTPOST_MAX_BUCKETS)")
+	fs.IntVar(&cfg.Limits.AccessPointsPerBucket, "max-access-points", int(envInt("OUTPOST_MAX_ACCESS_POINTS", 10)), "access points per bucket (OUTPOST_MAX_ACCESS_POINTS)")
+	fs.IntVar(&cfg.Limits.EndpointsPerOutpost, "max-endpoints", int(envInt("OUTPOST_MAX_ENDPOINTS", 100)), "s3outposts endpoints on the outpost (OUTPOST_MAX_ENDPOINTS)")
+	fs.Int64Var(&cfg.Limits.CapacityBytes, "capacity", envInt("OUTPOST_CAPACITY", 0), "capacity in bytes that ListOutpostsWithS3 reports; 0 to leave it out (OUTPOST_CAPACITY)")
+	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", envDuration("OUTPOST_READ_HEADER_TIMEOUT", 30*time.Second), "time allowed to send a request's headers (OUTPOST_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", envDuration("OUTPOST_IDLE_TIMEOUT", 120*time.Second), "keep-alive connections idle this long are closed (OUTPOST_IDLE_TIMEOUT)")
+	fs.DurationVar(&cfg.BodyIdleTimeout, "body-timeout", envDuration("OUTPOST_BODY_TIMEOUT", 60*time.Second), "a client that sends no request-body byte for this long is cut off with RequestTimeout (OUTPOST_BODY_TIMEOUT)")
+	fs.Int64Var(&cfg.MinBodyRate, "min-body-rate", envInt("OUTPOST_MIN_BODY_RATE", 0), "bytes per second a request body must average after the first --body-timeout; 0 for no minimum (OUTPOST_MIN_BODY_RATE)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", int(envInt("OUTPOST_MAX_CONNS", 0)), "connections served at once; 0 for no cap (OUTPOST_MAX_CONNS)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -62,6 +74,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfg.RootAccessKeyID = os.Getenv("OUTPOST_ROOT_ACCESS_KEY_ID")
 	cfg.RootSecretAccessKey = os.Getenv("OUTPOST_ROOT_SECRET_ACCESS_KEY")
+	cfg.MasterKey = os.Getenv("OUTPOST_MASTER_KEY")
+	cfg.MasterKeyPrevious = os.Getenv("OUTPOST_MASTER_KEY_PREVIOUS")
 	cfg.OrphanGrace = *orphanGrace
 	prefixes, err := parseCIDRs(*trusted)
 	if err != nil {
@@ -103,6 +117,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	return 0
+}
+
+func envInt(name string, def int64) int64 {
+	if v := os.Getenv(name); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return n
+		}
+	}
+	return def
 }
 
 func envDuration(name string, def time.Duration) time.Duration {

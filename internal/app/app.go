@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/outpost-s3/outpost/internal/blob"
 	fsblob "github.com/outpost-s3/outpost/internal/blob/fs"
+	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/meta/sqlmeta"
 	"github.com/outpost-s3/outpost/internal/server"
@@ -39,6 +41,13 @@ type Config struct {
 	// when empty they are generated at first start.
 	RootAccessKeyID     string
 	RootSecretAccessKey string
+	// MasterKey (base64 of 32 bytes) encrypts secret access keys at rest
+	// and seals STS session tokens; empty means the key file
+	// DATA/master.key, created (mode 0600) at first start.
+	// MasterKeyPrevious lists earlier master keys (comma-separated base64)
+	// still accepted for decryption while rotating.
+	MasterKey         string
+	MasterKeyPrevious string
 	// PostgresDSN, when set, keeps metadata in PostgreSQL instead of SQLite.
 	PostgresDSN string
 	// TrustedProxies are CIDRs of reverse proxies whose X-Forwarded-*
@@ -53,6 +62,46 @@ type Config struct {
 	// removes it (default 1 hour). SweepEvery is the sweep period (default 10 minutes).
 	OrphanGrace time.Duration
 	SweepEvery  time.Duration
+	// LifecycleEvery is the period of the lifecycle worker, which applies
+	// buckets' lifecycle rules (default 1 hour; AWS runs about daily).
+	LifecycleEvery time.Duration
+	// Limits are the S3 on Outposts quotas (buckets per account, access
+	// points per bucket, endpoints per outpost); zero fields take AWS's.
+	Limits server.Limits
+
+	// ReadHeaderTimeout bounds reading one request's headers (default 30s);
+	// IdleTimeout closes a keep-alive connection idle this long (default 120s).
+	ReadHeaderTimeout time.Duration
+	IdleTimeout       time.Duration
+	// BodyIdleTimeout cuts off a client that sends no byte of a request
+	// body for this long (default 60s): the request fails with
+	// RequestTimeout and the connection is closed. MinBodyRate, in bytes
+	// per second, also cuts off a client whose average body rate, after a
+	// first BodyIdleTimeout of grace, falls below it (0: no minimum).
+	BodyIdleTimeout time.Duration
+	MinBodyRate     int64
+	// MaxConns caps the connections served at once per listener; further
+	// connections wait in the kernel's accept queue (0: no cap). A cap
+	// makes slow clients able to crowd others out, so keep it generous.
+	MaxConns int
+
+	// WrapMeta and WrapBlobs, when set, wrap the opened stores before the
+	// server uses them: tests inject faults (full disk, failed fsync, an
+	// unavailable database) through them.
+	WrapMeta  func(meta.Store) meta.Store
+	WrapBlobs func(blob.Store) blob.Store
+
+	// TLSListen is the address of the HTTPS listener beside Listen ("" for
+	// none). TLSCert and TLSKey are PEM files of the certificate to serve;
+	// when both are empty Outpost generates a CA in DATA/tls and a
+	// certificate for the access point host names (tls.go). TLSHosts are
+	// extra host names or addresses for the generated certificate.
+	TLSListen       string
+	TLSCert, TLSKey string
+	TLSHosts        []string
+	// Networks is a JSON file of networks (VPCs) declared at every start
+	// (networks.go, docs/networking.md).
+	Networks string
 }
 
 // Identity is what a server is, fixed at first start.
@@ -73,7 +122,11 @@ type App struct {
 	Meta     meta.Store
 	Blobs    blob.Store
 	Handler  *server.Server
-	log      *slog.Logger
+	// Keyring is the master key (secrets at rest, session tokens).
+	Keyring *iam.Keyring
+	// TLS is the HTTPS configuration, nil without Config.TLSListen (tls.go).
+	TLS *TLSInfo
+	log *slog.Logger
 
 	mu      sync.Mutex
 	servers []*http.Server
@@ -106,6 +159,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.SweepEvery == 0 {
 		cfg.SweepEvery = 10 * time.Minute
 	}
+	if cfg.LifecycleEvery == 0 {
+		cfg.LifecycleEvery = time.Hour
+	}
+	if cfg.ReadHeaderTimeout == 0 {
+		cfg.ReadHeaderTimeout = 30 * time.Second
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 120 * time.Second
+	}
+	if cfg.BodyIdleTimeout == 0 {
+		cfg.BodyIdleTimeout = 60 * time.Second
+	}
 	if cfg.OutpostID != "" && !outpostIDRe.MatchString(cfg.OutpostID) {
 		return nil, fmt.Errorf("invalid outpost ID %q: want op- followed by 17 lower-case hex digits", cfg.OutpostID)
 	}
@@ -115,9 +180,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	blobs, err := fsblob.Open(filepath.Join(cfg.DataDir, "blobs"))
+	fsb, err := fsblob.Open(filepath.Join(cfg.DataDir, "blobs"))
 	if err != nil {
 		return nil, fmt.Errorf("open blob store: %w", err)
+	}
+	var blobs blob.Store = fsb
+	if cfg.WrapBlobs != nil {
+		blobs = cfg.WrapBlobs(blobs)
 	}
 	var ms meta.Store
 	if cfg.PostgresDSN != "" {
@@ -128,15 +197,39 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)
 	}
+	outposts, _ := ms.(meta.OutpostsStore)
+	if cfg.WrapMeta != nil {
+		ms = cfg.WrapMeta(ms)
+		if o, ok := ms.(meta.OutpostsStore); ok {
+			outposts = o
+		}
+	}
 	a := &App{cfg: cfg, Meta: ms, Blobs: blobs, log: cfg.Logger, stop: make(chan struct{})}
+	if err := a.openKeyring(); err != nil {
+		ms.Close()
+		return nil, err
+	}
 	if err := a.bootstrap(ctx); err != nil {
+		ms.Close()
+		return nil, err
+	}
+	if err := a.secureIdentity(ctx); err != nil {
+		ms.Close()
+		return nil, err
+	}
+	if err := a.setupNetworks(ctx, outposts); err != nil {
+		ms.Close()
+		return nil, err
+	}
+	if err := a.setupTLS(); err != nil {
 		ms.Close()
 		return nil, err
 	}
 	a.Handler, err = server.New(server.Config{
 		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
-		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now,
+		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now, Keyring: a.Keyring,
 		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
+		Outposts: outposts, Limits: cfg.Limits,
 	})
 	if err != nil {
 		ms.Close()
@@ -182,14 +275,14 @@ func (a *App) bootstrap(ctx context.Context) error {
 		k, err := a.Meta.GetAccessKey(ctx, keyID)
 		switch {
 		case errors.Is(err, meta.ErrNotFound):
-			if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: secret, Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
+			if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: a.Keyring.EncryptSecret(keyID, secret), Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
 				return fmt.Errorf("store root key: %w", err)
 			}
 		case err != nil:
 			return fmt.Errorf("read root key: %w", err)
 		case k.Account != id.AccountID || k.UserName != "":
 			return fmt.Errorf("access key %s already belongs to another principal", keyID)
-		case k.Secret != secret:
+		case !a.secretIs(k, secret):
 			return fmt.Errorf("access key %s exists with another secret; remove it or use its secret", keyID)
 		}
 		id.RootAccessKeyID = keyID
@@ -205,7 +298,7 @@ func (a *App) bootstrap(ctx context.Context) error {
 		return err
 	}
 	keyID, secret = NewAccessKeyID(), NewSecret()
-	if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: secret, Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
+	if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: a.Keyring.EncryptSecret(keyID, secret), Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
 		return fmt.Errorf("store root key: %w", err)
 	}
 	if _, err := a.Meta.PutSettingIfAbsent(ctx, "root_access_key_id", keyID); err != nil {
@@ -216,11 +309,20 @@ func (a *App) bootstrap(ctx context.Context) error {
 }
 
 // Serve accepts connections on ln until Close. It returns http.ErrServerClosed after Close.
-func (a *App) Serve(ln net.Listener) error {
+func (a *App) Serve(ln net.Listener) error { return a.serve(ln, nil) }
+
+// serve accepts connections on ln, TLS ones when tlsConfig is set.
+func (a *App) serve(ln net.Listener, tlsConfig *tls.Config) error {
+	if a.cfg.MaxConns > 0 {
+		ln = newLimitListener(ln, a.cfg.MaxConns)
+	}
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+	}
 	srv := &http.Server{
-		Handler:           a.Handler,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		Handler:           bodyDeadlines(a.Handler, a.cfg.BodyIdleTimeout, a.cfg.MinBodyRate),
+		ReadHeaderTimeout: a.cfg.ReadHeaderTimeout,
+		IdleTimeout:       a.cfg.IdleTimeout,
 		MaxHeaderBytes:    1 << 20, // the handler answers S3's own 8 KB limit with an S3 error
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 	}
@@ -230,8 +332,10 @@ func (a *App) Serve(ln net.Listener) error {
 	return srv.Serve(ln)
 }
 
-// StartBackground runs the orphan sweep now and periodically.
+// StartBackground runs the orphan sweep now and periodically, and the
+// lifecycle worker every LifecycleEvery.
 func (a *App) StartBackground() {
+	a.startLifecycle()
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -246,6 +350,35 @@ func (a *App) StartBackground() {
 			}
 		}
 	}()
+}
+
+// startLifecycle runs the lifecycle worker every LifecycleEvery, the
+// first pass one period after start.
+func (a *App) startLifecycle() {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		t := time.NewTicker(a.cfg.LifecycleEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-a.stop:
+				return
+			case <-t.C:
+				a.RunLifecycle(context.Background())
+			}
+		}
+	}()
+}
+
+// RunLifecycle applies every bucket's lifecycle rules once, at the
+// configured clock (Config.Now): tests move the clock and call it.
+func (a *App) RunLifecycle(ctx context.Context) (server.LifecycleStats, error) {
+	st, err := a.Handler.RunLifecycle(ctx)
+	if err != nil {
+		a.log.Warn("lifecycle pass failed", "error", err)
+	}
+	return st, err
 }
 
 // Sweep removes orphan blobs older than the grace period.

@@ -1,32 +1,69 @@
 // Package auth connects signature verification to Outpost's identities: it
-// looks up access keys in the metadata store and describes who signed a
-// request (the principal).
+// looks up access keys in the metadata store (decrypting their secrets),
+// opens STS session tokens, and describes who signed a request (the
+// principal).
 package auth
 
 import (
 	"context"
 	"errors"
 
+	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/policy"
 	"github.com/outpost-s3/outpost/sigv4"
 )
 
 // Principal is who made a request.
 type Principal struct {
 	Account  string // 12-digit account ID; "" for anonymous
-	UserName string // IAM user name; "" for the account root
-	ARN      string // arn:aws:iam::ACCOUNT:root or …:user/NAME
+	UserName string // IAM user name; "" for the account root and role sessions
+	// ARN is arn:aws:iam::ACCOUNT:root, …:user/PATH/NAME, or for role
+	// sessions arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+	ARN string
 	// AccessKeyID that signed the request.
 	AccessKeyID string
+	// Type is the aws:PrincipalType: Account (root), User or AssumedRole.
+	Type policy.PrincipalType
+	// UserID is aws:userid: AIDA… for users, ROLEID:SESSION for role
+	// sessions, the account ID for root.
+	UserID string
+	// RoleName and RoleARN name the role of a role session.
+	RoleName string
+	RoleARN  string
+	// Session is the STS session behind temporary credentials; nil for
+	// long-term access keys.
+	Session *iam.Session
 }
 
 // Anonymous reports whether nobody signed the request.
 func (p *Principal) Anonymous() bool { return p == nil || p.Account == "" }
 
 // IsRoot reports whether the principal is an account's root user.
-func (p *Principal) IsRoot() bool { return p != nil && p.Account != "" && p.UserName == "" }
+func (p *Principal) IsRoot() bool {
+	return p != nil && p.Account != "" && p.UserName == "" && p.Type != policy.PrincipalAssumedRole
+}
 
-// ARNFor returns the IAM ARN of an account's root or one of its users.
+// Temporary reports whether the request was signed with STS credentials.
+func (p *Principal) Temporary() bool { return p != nil && p.Session != nil }
+
+// Policy returns the principal as the policy engine sees it.
+func (p *Principal) Policy() policy.Principal {
+	if p.Anonymous() {
+		return policy.Principal{Type: policy.PrincipalAnonymous}
+	}
+	t := p.Type
+	if t == "" {
+		t = policy.PrincipalUser
+		if p.UserName == "" {
+			t = policy.PrincipalAccount
+		}
+	}
+	return policy.Principal{ARN: p.ARN, Account: p.Account, Type: t, UserID: p.UserID, Username: p.UserName, RoleARN: p.RoleARN}
+}
+
+// ARNFor returns the IAM ARN of an account's root or one of its users
+// (with the default path).
 func ARNFor(account, user string) string {
 	if user == "" {
 		return "arn:aws:iam::" + account + ":root"
@@ -36,9 +73,17 @@ func ARNFor(account, user string) string {
 
 // KeyStore implements sigv4.KeyStore over the metadata store. Every lookup
 // reads the store, so deactivating or deleting a key stops every request
-// and every presigned URL it signed at once.
+// and every presigned URL it signed at once. Session tokens are opened
+// with the Keyring; they carry their own secret and expiry, so any node
+// with the master key verifies them without shared state.
 type KeyStore struct {
 	Meta meta.Store
+	// IAM resolves users (their unique IDs and paths); nil means Meta, when
+	// it implements meta.IAMStore.
+	IAM meta.IAMStore
+	// Keyring decrypts stored secrets and opens session tokens. Without one,
+	// secrets are read as stored and session tokens are refused.
+	Keyring *iam.Keyring
 }
 
 var errInvalidKey = &sigv4.Error{
@@ -47,8 +92,21 @@ var errInvalidKey = &sigv4.Error{
 	Status:  403,
 }
 
+var errInvalidToken = &sigv4.Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
+
+func (k *KeyStore) iamStore() meta.IAMStore {
+	if k.IAM != nil {
+		return k.IAM
+	}
+	s, _ := k.Meta.(meta.IAMStore)
+	return s
+}
+
 // LookupKey implements sigv4.KeyStore.
 func (k *KeyStore) LookupKey(ctx context.Context, id, token string) (sigv4.Key, error) {
+	if token != "" {
+		return k.lookupSession(id, token)
+	}
 	ak, err := k.Meta.GetAccessKey(ctx, id)
 	if errors.Is(err, meta.ErrNotFound) {
 		return sigv4.Key{}, withField(errInvalidKey, id)
@@ -59,21 +117,66 @@ func (k *KeyStore) LookupKey(ctx context.Context, id, token string) (sigv4.Key, 
 	if ak.Status != "Active" {
 		return sigv4.Key{}, withField(errInvalidKey, id)
 	}
-	if token != "" {
-		// Temporary credentials arrive with the access-control work; a
-		// long-term key never carries a token.
-		return sigv4.Key{}, &sigv4.Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
+	secret := ak.Secret
+	if k.Keyring != nil {
+		if secret, err = k.Keyring.DecryptSecret(ak.AccessKeyID, ak.Secret); err != nil {
+			return sigv4.Key{}, err
+		}
 	}
-	return sigv4.Key{
+	p := &Principal{
+		Account:     ak.Account,
+		UserName:    ak.UserName,
+		ARN:         ARNFor(ak.Account, ak.UserName),
 		AccessKeyID: ak.AccessKeyID,
-		Secret:      ak.Secret,
-		Principal: &Principal{
-			Account:     ak.Account,
-			UserName:    ak.UserName,
-			ARN:         ARNFor(ak.Account, ak.UserName),
-			AccessKeyID: ak.AccessKeyID,
-		},
-	}, nil
+		Type:        policy.PrincipalAccount,
+		UserID:      ak.Account,
+	}
+	if ak.UserName != "" {
+		p.Type = policy.PrincipalUser
+		if st := k.iamStore(); st != nil {
+			u, err := st.GetIAMEntity(ctx, ak.Account, meta.KindUser, ak.UserName)
+			if errors.Is(err, meta.ErrNotFound) {
+				return sigv4.Key{}, withField(errInvalidKey, id)
+			}
+			if err != nil {
+				return sigv4.Key{}, err
+			}
+			p.UserID, p.UserName = u.ID, u.Name
+			p.ARN = iam.EntityARN(u.Account, meta.KindUser, u.Path, u.Name)
+		}
+	}
+	return sigv4.Key{AccessKeyID: ak.AccessKeyID, Secret: secret, Principal: p}, nil
+}
+
+// lookupSession opens an STS session token. The access key ID must be the
+// one sealed in the token; the verifier then checks the expiry.
+func (k *KeyStore) lookupSession(id, token string) (sigv4.Key, error) {
+	if k.Keyring == nil {
+		return sigv4.Key{}, errInvalidToken
+	}
+	s, err := k.Keyring.OpenSession(token)
+	if err != nil || s.AccessKeyID != id {
+		return sigv4.Key{}, errInvalidToken
+	}
+	p := &Principal{Account: s.Account, AccessKeyID: id, Session: s}
+	switch policy.PrincipalType(s.Type) {
+	case policy.PrincipalAssumedRole:
+		p.Type = policy.PrincipalAssumedRole
+		p.RoleName = s.RoleName
+		p.RoleARN = iam.EntityARN(s.Account, meta.KindRole, s.Path, s.RoleName)
+		p.ARN = iam.AssumedRoleARN(s.Account, s.RoleName, s.SessionName)
+		p.UserID = s.UserID + ":" + s.SessionName
+	case policy.PrincipalUser:
+		p.Type = policy.PrincipalUser
+		p.UserName = s.UserName
+		p.UserID = s.UserID
+		p.ARN = iam.EntityARN(s.Account, meta.KindUser, s.Path, s.UserName)
+	default:
+		p.Type = policy.PrincipalAccount
+		p.ARN = ARNFor(s.Account, "")
+		p.UserID = s.Account
+	}
+	return sigv4.Key{AccessKeyID: id, Secret: s.Secret, SessionToken: token, Expires: s.ExpiresAt(), Principal: p}, nil
 }
 
 func withField(e *sigv4.Error, id string) *sigv4.Error {

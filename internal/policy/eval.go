@@ -233,6 +233,12 @@ type EvalInput struct {
 	// through, if ViaAccessPoint.
 	AccessPointPolicy *Policy
 	ViaAccessPoint    bool
+	// AccessPointResource is the resource the access point policy sees:
+	// the access point ARN form (…/accesspoint/NAME/object/KEY) of what
+	// Request.Resource names in the bucket form. "" means Request.Resource.
+	// Identity and session policies are evaluated against both forms: an
+	// Allow of either counts, and so does a Deny of either.
+	AccessPointResource string
 	// PrincipalIsResourceOwnerRoot is set when the caller is the root user of
 	// ResourceAccount, which is implicitly allowed by identity.
 	PrincipalIsResourceOwnerRoot bool
@@ -298,6 +304,11 @@ type setResult struct {
 	// allowDirect: an allow came from a resource policy naming the caller
 	// exactly (user, session ARN) or "*", so session policies don't limit it.
 	allowDirect bool
+}
+
+// or combines the outcomes of one policy group for two resources.
+func (s setResult) or(o setResult) setResult {
+	return setResult{allow: s.allow || o.allow, deny: s.deny || o.deny, allowDirect: s.allowDirect || o.allowDirect}
 }
 
 // evalStatement decides whether one statement applies to the request.
@@ -468,9 +479,17 @@ func Evaluate(in EvalInput) Decision {
 	id := evalSet(SourceIdentity, in.IdentityPolicies, r, false, in.Explain, &d)
 	sess := evalSet(SourceSession, in.SessionPolicies, r, false, in.Explain, &d)
 	bucket := evalSet(SourceBucket, in.ResourcePolicies, r, true, in.Explain, &d)
+	rAP := r
+	if in.ViaAccessPoint && in.AccessPointResource != "" && in.AccessPointResource != r.Resource {
+		c := *r
+		c.Resource = in.AccessPointResource
+		rAP = &c
+		id = id.or(evalSet(SourceIdentity, in.IdentityPolicies, rAP, false, in.Explain, &d))
+		sess = sess.or(evalSet(SourceSession, in.SessionPolicies, rAP, false, in.Explain, &d))
+	}
 	var ap setResult
 	if in.ViaAccessPoint && in.AccessPointPolicy != nil {
-		ap = evalSet(SourceAccessPoint, []*Policy{in.AccessPointPolicy}, r, true, in.Explain, &d)
+		ap = evalSet(SourceAccessPoint, []*Policy{in.AccessPointPolicy}, rAP, true, in.Explain, &d)
 	}
 
 	if id.deny || sess.deny || bucket.deny || ap.deny {

@@ -167,7 +167,7 @@ func ParseIdentityPolicy(doc []byte, maxSize int) (*Policy, error) {
 			return nil, &Error{Statement: -1, TooLarge: true, Message: fmt.Sprintf("Cannot exceed quota for PolicySize: %d", maxSize)}
 		}
 	}
-	return parse(doc, false)
+	return parse(doc, false, false)
 }
 
 // ParseResourcePolicy parses a resource-based policy: an S3 on Outposts
@@ -179,7 +179,18 @@ func ParseResourcePolicy(doc []byte, maxSize int) (*Policy, error) {
 	if maxSize > 0 && len(doc) > maxSize {
 		return nil, &Error{Statement: -1, TooLarge: true, Message: fmt.Sprintf("Policy exceeds the maximum allowed document size of %d bytes", maxSize)}
 	}
-	return parse(doc, true)
+	return parse(doc, true, false)
+}
+
+// ParseTrustPolicy parses a role trust policy (an IAM role's
+// AssumeRolePolicyDocument): a resource policy whose statements may omit
+// Resource, since the role itself is the resource; such statements apply
+// to any resource. maxSize as for [ParseResourcePolicy].
+func ParseTrustPolicy(doc []byte, maxSize int) (*Policy, error) {
+	if maxSize > 0 && len(doc) > maxSize {
+		return nil, &Error{Statement: -1, TooLarge: true, Message: fmt.Sprintf("Policy exceeds the maximum allowed document size of %d bytes", maxSize)}
+	}
+	return parse(doc, true, true)
 }
 
 // IsResourcePolicy reports whether p was parsed by [ParseResourcePolicy].
@@ -253,7 +264,7 @@ func objectMembers(raw json.RawMessage, what string) ([]member, error) {
 	return out, nil
 }
 
-func parse(doc []byte, resource bool) (*Policy, error) {
+func parse(doc []byte, resource, trust bool) (*Policy, error) {
 	trimmed := bytes.TrimLeft(doc, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return nil, docErr("Policies must be valid JSON and the first byte must be '{'")
@@ -306,7 +317,7 @@ func parse(doc []byte, resource bool) (*Policy, error) {
 	vars := p.Version == Version20121017
 	sids := map[string]bool{}
 	for i, raw := range list {
-		s, err := parseStatement(raw, resource, vars)
+		s, err := parseStatement(raw, resource, trust, vars)
 		if err != nil {
 			err.Statement = i
 			if err.Sid == "" {
@@ -355,7 +366,7 @@ func stringOrList(raw json.RawMessage, field string) ([]string, *Error) {
 	return many, nil
 }
 
-func parseStatement(raw json.RawMessage, resource, vars bool) (Statement, *Error) {
+func parseStatement(raw json.RawMessage, resource, trust, vars bool) (Statement, *Error) {
 	var s Statement
 	members, err := objectMembers(raw, "statement")
 	if err != nil {
@@ -412,7 +423,10 @@ func parseStatement(raw json.RawMessage, resource, vars bool) (Statement, *Error
 		return fail("Statement must not contain both Action and NotAction")
 	}
 	if s.Resource == nil && s.NotResource == nil {
-		return fail("Missing required field Resource")
+		if !trust {
+			return fail("Missing required field Resource")
+		}
+		s.Resource = []string{"*"} // the role
 	}
 	if s.Resource != nil && s.NotResource != nil {
 		return fail("Statement must not contain both Resource and NotResource")

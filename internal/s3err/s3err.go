@@ -139,6 +139,11 @@ var (
 	RequestTimeout                    = def("RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period.")
 	InvalidObjectState                = def("InvalidObjectState", 403, "The operation is not valid for the current state of the object.")
 	NoSuchOutpost                     = def("NoSuchOutpost", 404, "The specified outpost does not exist")
+
+	// S3 Control (Outposts) codes.
+	NoSuchAccessPointPolicy      = def("NoSuchAccessPointPolicy", 404, "The specified accesspoint policy does not exist")
+	AccessPointAlreadyOwnedByYou = def("AccessPointAlreadyOwnedByYou", 409, "Your previous request to create the named accesspoint succeeded and you already own it.")
+	InvalidAccessPoint           = def("InvalidRequest", 400, "Access point names must be 3 to 50 characters of lowercase letters, numbers and hyphens, beginning and ending with a letter or number.")
 )
 
 // As returns err as an *Error: itself if it is one, else InternalError

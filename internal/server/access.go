@@ -46,40 +46,33 @@ func (rc *reqCtx) loadBucket() (*meta.Bucket, error) {
 	return rc.bkt, nil
 }
 
-// isOwner reports whether the caller belongs to the bucket owner's account.
+// isOwner reports whether the policies allowed the operation (authorize):
+// such a caller sees what the bucket owner sees (NoSuchKey rather than
+// AccessDenied, any object regardless of its ACL).
 func (rc *reqCtx) isOwner() bool {
-	return rc.principal != nil && rc.bkt != nil && rc.principal.Account == rc.bkt.Account
+	return rc.authz != nil && rc.authz.allowed
 }
 
-// authorize decides whether the caller may run the operation. Owners of
-// the bucket may do everything; others only what a canned ACL grants.
-// Object reads by non-owners are decided in getObject, which knows the
-// object's own ACL.
+// authorize decides whether the caller may run the operation, with the
+// AWS policy evaluation logic (authz.go): identity policies, session
+// policy, bucket policy, access point policy, and canned ACLs on plain
+// buckets. The signer's permissions are read at every request, so taking
+// one away stops every URL it signed at once. Object reads allowed by no
+// policy are decided in getObject, which knows the object's own ACL.
 func (s *Server) authorize(rc *reqCtx) error {
-	anonymous := rc.principal.Anonymous()
+	// Access point existence, operation and network origin (accesspoint.go).
+	if err := s.authorizeAccessPoint(rc); err != nil {
+		return err
+	}
 	switch rc.op.name {
 	case "ListBuckets", "CreateBucket":
-		if anonymous {
-			return s3err.AccessDenied
-		}
-		return nil
+		return s.authorizeService(rc)
 	}
 	b, err := rc.loadBucket()
 	if err != nil {
 		return err
 	}
-	if rc.isOwner() {
-		return nil
-	}
-	switch {
-	case rc.op.name == "GetObject" || rc.op.name == "HeadObject":
-		return nil // decided with the object's ACL
-	case rc.op.read && aclAllows(b.ACL, anonymous, "read"):
-		return nil
-	case rc.op.write && aclAllows(b.ACL, anonymous, "write"):
-		return nil
-	}
-	return s3err.AccessDenied
+	return s.authorizeBucket(rc, b)
 }
 
 // objectReadAllowed applies object ACLs to a non-owner's GET or HEAD.

@@ -296,14 +296,13 @@ func (rc *reqCtx) putBucketPolicy() error {
 	return rc.noContent()
 }
 
-// validateBucketPolicy checks that doc is a JSON object. Full policy
-// validation and enforcement belong to the policy engine.
+// validateBucketPolicy checks doc with the policy engine (authz.go).
 func (s *Server) validateBucketPolicy(rc *reqCtx, doc []byte) error {
 	trimmed := strings.TrimSpace(string(doc))
 	if !strings.HasPrefix(trimmed, "{") || !json.Valid(doc) {
 		return s3err.MalformedPolicy
 	}
-	return nil
+	return checkBucketPolicy(rc.bucket, doc)
 }
 
 func (rc *reqCtx) deleteBucketPolicy() error {

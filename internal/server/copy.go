@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/outpost-s3/outpost/arn"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
 )
@@ -29,6 +30,13 @@ func parseCopySource(v string) (copySource, error) {
 		src, _ = url.PathUnescape(v[:i])
 	}
 	src = strings.TrimPrefix(src, "/")
+	if strings.HasPrefix(src, "arn:") {
+		// arn:…:outpost/OP/accesspoint/NAME/object/KEY (or …/bucket/NAME/object/KEY).
+		if res, err := arn.ParseOutposts(src); err == nil && res.Kind == arn.KindObject && res.Key != "" {
+			cs.bucket, cs.key = res.Parent().String(), res.Key
+			return cs, nil
+		}
+	}
 	b, k, ok := strings.Cut(src, "/")
 	if !ok || b == "" || k == "" {
 		return copySource{}, s3err.InvalidArgument.WithMessage("Copy Source must mention the source bucket and key: sourcebucket/sourcekey").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-copy-source"})
@@ -45,7 +53,7 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 		return nil, nil, err
 	}
 	ctx := rc.r.Context()
-	sb, err := rc.s.resolveBucket(ctx, cs.bucket)
+	sb, sap, err := rc.resolveCopySource(cs.bucket) // a bucket, an alias or an ARN (accesspoint.go)
 	if err != nil {
 		if errors.Is(err, meta.ErrNoSuchBucket) {
 			return nil, nil, s3err.NoSuchBucket.With(s3err.Field{Name: "BucketName", Value: cs.bucket})
@@ -53,7 +61,15 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 		return nil, nil, err
 	}
 	o, err := rc.s.cfg.Meta.GetObject(ctx, sb.Name, cs.key, cs.versionID)
-	owner := rc.principal != nil && rc.principal.Account == sb.Account
+	// The source is read through its own access point (or none), not the
+	// destination's.
+	dstAP := rc.ap
+	rc.ap = sap
+	owner, denied := rc.mayReadSource(&sb, cs.key)
+	rc.ap = dstAP
+	if denied {
+		return nil, nil, s3err.AccessDenied
+	}
 	if err != nil {
 		if !owner {
 			return nil, nil, s3err.AccessDenied

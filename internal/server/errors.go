@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"syscall"
 
@@ -25,7 +26,14 @@ var metaErrors = []struct {
 	{meta.ErrConflict, s3err.InvalidRequest},
 	{meta.ErrUnavailable, s3err.ServiceUnavailable},
 	{meta.ErrMethodNotAllowed, s3err.MethodNotAllowed},
+	{meta.ErrNoSuchAccessPoint, s3err.NoSuchAccessPoint},
+	{meta.ErrNoSuchEndpoint, s3err.InvalidRequest.WithMessage("The specified endpoint does not exist.")},
+	{meta.ErrNoSuchNetwork, s3err.InvalidRequest.WithMessage("The specified network (VPC) is not declared on this outpost.")},
 }
+
+// clientClosedRequest is answered (if anyone still listens) when the
+// client went away before the response.
+var clientClosedRequest = &s3err.Error{Code: "RequestCanceled", Status: 499, Message: "The client closed the connection before the server answered."}
 
 // toS3Error is the one place that turns any error into the S3 error sent.
 func toS3Error(err error) *s3err.Error {
@@ -48,6 +56,11 @@ func toS3Error(err error) *s3err.Error {
 		if errors.Is(err, m.err) {
 			return m.s3.WithCause(err)
 		}
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client hung up while we worked: not a server fault, so no
+		// 5xx and no error-level log. Nginx's 499 names this in access logs.
+		return clientClosedRequest.WithCause(err)
 	}
 	if isDiskFull(err) {
 		return s3err.ServiceUnavailable.WithMessage("The server is out of storage space; please try again later.").WithCause(err)

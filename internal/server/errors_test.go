@@ -52,7 +52,8 @@ func TestEveryMetaErrorIsMapped(t *testing.T) {
 		"ErrNoSuchBucket": meta.ErrNoSuchBucket, "ErrBucketExists": meta.ErrBucketExists, "ErrBucketNotEmpty": meta.ErrBucketNotEmpty,
 		"ErrNoSuchKey": meta.ErrNoSuchKey, "ErrNoSuchVersion": meta.ErrNoSuchVersion, "ErrNoSuchUpload": meta.ErrNoSuchUpload,
 		"ErrNotFound": meta.ErrNotFound, "ErrConflict": meta.ErrConflict, "ErrUnavailable": meta.ErrUnavailable,
-		"ErrMethodNotAllowed": meta.ErrMethodNotAllowed,
+		"ErrMethodNotAllowed":  meta.ErrMethodNotAllowed,
+		"ErrNoSuchAccessPoint": meta.ErrNoSuchAccessPoint, "ErrNoSuchEndpoint": meta.ErrNoSuchEndpoint, "ErrNoSuchNetwork": meta.ErrNoSuchNetwork,
 	}
 	for _, n := range names {
 		e, ok := known[n]

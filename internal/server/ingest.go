@@ -23,6 +23,10 @@ type ingested struct {
 	checksums map[string]string // algorithm → base64 value
 }
 
+// maxDrainAfterStoreError is how much of a request body is still read
+// (and discarded) after the blob store failed, so the error reaches the client.
+const maxDrainAfterStoreError = 64 << 20
+
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 // hashingWriter feeds every byte to the blob and the hashes.
@@ -109,6 +113,10 @@ func (rc *reqCtx) ingest(body io.Reader, size int64) (*ingested, error) {
 	if err != nil {
 		var we *storeWriteError
 		if errors.As(err, &we) {
+			// The client is still sending: read and drop a bounded rest of
+			// the body so it receives this error (503 for a full disk)
+			// rather than a connection reset it can only retry blindly.
+			io.CopyN(io.Discard, body, min(size-n, maxDrainAfterStoreError))
 			return nil, err
 		}
 		return nil, bodyError(err)

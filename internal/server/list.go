@@ -133,7 +133,7 @@ func (rc *reqCtx) listObjectsV1() error {
 	if res.IsTruncated && q.Get("delimiter") != "" {
 		out.NextMarker = enc(res.NextMarker)
 	}
-	return rc.writeXML(200, out)
+	return rc.writeListBucketResult(&out)
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -191,7 +191,7 @@ func (rc *reqCtx) listObjectsV2() error {
 	if res.IsTruncated {
 		out.NextContToken = encodeToken(res.NextMarker)
 	}
-	return rc.writeXML(200, out)
+	return rc.writeListBucketResult(&out)
 }
 
 type versionEntry struct {

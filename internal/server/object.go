@@ -584,7 +584,7 @@ func (rc *reqCtx) deleteObjects() error {
 			fail(s3err.KeyTooLong)
 			continue
 		}
-		if !rc.isOwner() && !aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "write") {
+		if !rc.mayDeleteKey(ob.Key) {
 			fail(s3err.AccessDenied)
 			continue
 		}

@@ -31,8 +31,16 @@ type reqCtx struct {
 	verified  *sigv4.Verified
 	principal *auth.Principal
 	bkt       *meta.Bucket // the bucket, once loaded
+	authz     *authzState  // what authorize decided
 
 	clientAddr netip.Addr // cached clientIP()
+
+	// ap is the access point the request came through (accesspoint.go),
+	// nil when it addressed a bucket; apErr is why the access point it
+	// named could not be used, reported after authentication.
+	ap    *meta.AccessPoint
+	apErr error
+	org   *origin // where the request came from (network.go), once computed
 }
 
 // op is one S3 operation: its AWS name, the IAM action it needs, and the
@@ -246,6 +254,16 @@ func (s *Server) handle(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
+	if s.isAdminNetworks(rc) {
+		return s.serveAdminNetworks(rc) // admin_networks.go
+	}
+	s.resolveAccessPoint(rc) // access point hosts, aliases and ARNs (accesspoint.go)
+	if api := s.outpostsAPI(rc); api != nil {
+		return api(rc) // S3 Control and s3outposts (control.go, s3outposts.go)
+	}
+	if s.isQueryAPI(rc) {
+		return s.serveQueryAPI(rc) // IAM, STS and the admin actions
+	}
 	o, routeErr := s.route(rc)
 	rc.op = o
 	// Authenticate before reporting routing errors, as S3 does, so an
@@ -273,6 +291,7 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	} else if rc.key == "" {
 		res = []string{"/" + rc.bucket + "/", "/" + rc.bucket}
 	}
+	res = rc.accessPointV2Resources(res)
 	host, path := rc.publicHost(), rc.publicPath()
 	v, err := s.verifyAs(rc, host, path, res)
 	if err != nil && (host != rc.r.Host || path != rc.r.URL.EscapedPath()) {

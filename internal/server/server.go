@@ -20,6 +20,7 @@ import (
 
 	"github.com/outpost-s3/outpost/internal/auth"
 	"github.com/outpost-s3/outpost/internal/blob"
+	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
 	"github.com/outpost-s3/outpost/sigv4"
@@ -39,6 +40,10 @@ type Config struct {
 	Blobs blob.Store
 	// Keys resolves access keys; nil means an auth.KeyStore over Meta.
 	Keys sigv4.KeyStore
+	// Keyring is the master key: it decrypts secrets at rest and seals STS
+	// session tokens. nil means a random key, so session tokens and
+	// secrets stored through this server do not outlive it.
+	Keyring *iam.Keyring
 
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
@@ -54,6 +59,13 @@ type Config struct {
 	// PublicURL is the address clients use when a proxy serves Outpost
 	// under another host or a path prefix (e.g. https://files.example.com/s3).
 	PublicURL string
+
+	// Outposts is the S3 on Outposts metadata (access points, networks,
+	// endpoints); nil means Meta's, when it implements meta.OutpostsStore.
+	Outposts meta.OutpostsStore
+	// Limits are the S3 on Outposts quotas (control.go); zero fields take
+	// the AWS values.
+	Limits Limits
 }
 
 // Server serves the S3 API.
@@ -68,6 +80,10 @@ type Server struct {
 	// publicURL is the parsed PublicURL and publicPrefix its path ("" when none).
 	publicURL    *url.URL
 	publicPrefix string
+	// ident is the IAM state (authz.go).
+	ident *identity
+	// nets caches the networks and endpoints (network.go).
+	nets netCache
 }
 
 // New builds a Server from cfg.
@@ -90,8 +106,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.OrphanGrace == 0 {
 		cfg.OrphanGrace = time.Hour
 	}
+	if cfg.Keyring == nil {
+		cfg.Keyring = iam.NewRandomKeyring()
+	}
 	if cfg.Keys == nil {
-		cfg.Keys = &auth.KeyStore{Meta: cfg.Meta}
+		cfg.Keys = &auth.KeyStore{Meta: cfg.Meta, Keyring: cfg.Keyring}
 	}
 	pub, prefix, err := parsePublicURL(cfg.PublicURL)
 	if err != nil {
@@ -115,6 +134,8 @@ func New(cfg Config) (*Server, error) {
 		Services: []string{"s3", "s3-outposts"},
 		Now:      cfg.Now,
 	})
+	s.initIdentity()
+	s.initNetworks()
 	return s, nil
 }
 
@@ -194,6 +215,9 @@ func (s *Server) writeError(rc *reqCtx, err error) {
 	e := toS3Error(err)
 	if e.Status >= 500 {
 		s.log.Error("request failed", "request_id", rc.id, "op", rc.op.name, "error", err)
+	}
+	if s.writeOutpostsError(rc, e) {
+		return // S3 Control or s3outposts form (control.go)
 	}
 	resource := rc.r.URL.Path
 	s3err.Write(rc.w, rc.r, e, resource, rc.id, s.hostID)

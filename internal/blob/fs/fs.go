@@ -6,7 +6,7 @@
 //	DIR/blobs/tmp/<id>        a blob being written (never visible)
 //	DIR/blobs/xx/yy/<id>      a committed blob; xx, yy are the first four hex digits of id
 //
-// An id is 32 lower-case hex digits from crypto/rand. A blob is written to
+// An id is 32 lower-case hex digits (see newID). A blob is written to
 // tmp/ and renamed into place by Commit after an fsync of the file, then the
 // destination directory is fsynced, so a committed blob survives power loss
 // and a crash mid-write leaves only a tmp file. Open removes tmp files older
@@ -16,6 +16,7 @@ package fsblob
 import (
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/blob"
@@ -41,8 +43,13 @@ type Store struct {
 	root string // DIR/blobs
 	tmp  string // DIR/blobs/tmp
 
-	mu   sync.Mutex
-	made map[string]bool // xx/yy directories known to exist and be durable
+	mu      sync.Mutex
+	made    map[string]bool       // xx/yy directories known to exist and be durable
+	syncers map[string]*dirSyncer // shared directory fsyncs, by directory
+
+	// dirBase and next choose the xx/yy of new IDs (see newID).
+	dirBase uint64
+	next    atomic.Uint64
 }
 
 var _ blob.Store = (*Store)(nil)
@@ -51,9 +58,13 @@ var _ blob.Store = (*Store)(nil)
 // older than TempMaxAge left by a crash.
 func Open(dir string) (*Store, error) {
 	s := &Store{
-		root: filepath.Join(dir, "blobs"),
-		made: make(map[string]bool),
+		root:    filepath.Join(dir, "blobs"),
+		made:    make(map[string]bool),
+		syncers: make(map[string]*dirSyncer),
 	}
+	var b [8]byte
+	rand.Read(b[:])
+	s.dirBase = binary.LittleEndian.Uint64(b[:])
 	s.tmp = filepath.Join(s.root, "tmp")
 	if err := mkdirDurable(s.tmp); err != nil {
 		return nil, fmt.Errorf("fsblob: open %s: %w", dir, err)
@@ -80,11 +91,20 @@ func ValidID(id string) bool {
 	return true
 }
 
-func newID() string {
+// blobsPerDir is how many consecutive new blobs share an xx/yy directory.
+const blobsPerDir = 128
+
+// newID returns a new blob ID: two bytes naming the xx/yy directory, from a
+// counter that moves on every blobsPerDir blobs (from a random start), then
+// 14 bytes from crypto/rand. Blobs written at the same time so land in the
+// same directory, and concurrent commits share that directory's fsync
+// (syncDirShared); over time the 65 536 directories fill evenly.
+func (s *Store) newID() string {
 	var b [IDLen / 2]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[2:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
 	}
+	binary.BigEndian.PutUint16(b[:2], uint16(s.dirBase+s.next.Add(1)/blobsPerDir))
 	return hex.EncodeToString(b[:])
 }
 
@@ -98,7 +118,7 @@ func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	id := newID()
+	id := s.newID()
 	tmp := filepath.Join(s.tmp, id)
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -293,7 +313,7 @@ func (w *writer) Commit() error {
 		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
 	}
 	w.done = true
-	if err := syncDir(dir); err != nil {
+	if err := w.s.syncDirShared(dir); err != nil {
 		// The rename happened but may not be durable; report failure and
 		// remove the blob so the caller never references it.
 		os.Remove(final)
@@ -341,3 +361,53 @@ func (f *File) Size() int64 { return f.size }
 
 // OSFile returns the underlying *os.File, to pass to io.Copy for sendfile.
 func (f *File) OSFile() *os.File { return f.File }
+
+// dirSyncer shares fsyncs of one directory among concurrent commits (group
+// commit): a commit that finds a sync running joins the next round, which
+// starts only after the running one ends, so every rename that joined a
+// round happened before that round's fsync began.
+type dirSyncer struct {
+	mu      sync.Mutex
+	running bool
+	waiting *syncRound // the next round, still taking joiners
+}
+
+type syncRound struct {
+	done chan struct{}
+	err  error
+}
+
+// syncDirShared returns once an fsync of dir that started after the call
+// has completed, with that fsync's error.
+func (s *Store) syncDirShared(dir string) error {
+	s.mu.Lock()
+	d := s.syncers[dir]
+	if d == nil {
+		d = &dirSyncer{}
+		s.syncers[dir] = d
+	}
+	s.mu.Unlock()
+	d.mu.Lock()
+	if d.waiting == nil {
+		d.waiting = &syncRound{done: make(chan struct{})}
+	}
+	mine := d.waiting
+	if d.running {
+		d.mu.Unlock()
+		<-mine.done
+		return mine.err
+	}
+	// Lead: run rounds until nobody waits.
+	d.running = true
+	for d.waiting != nil {
+		r := d.waiting
+		d.waiting = nil
+		d.mu.Unlock()
+		r.err = syncDir(dir)
+		close(r.done)
+		d.mu.Lock()
+	}
+	d.running = false
+	d.mu.Unlock()
+	return mine.err
+}

@@ -133,6 +133,7 @@ func OpenSQLite(path string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	s.group = newGroupCommitter(s)
 	return s, nil
 }
 

@@ -206,11 +206,18 @@ func (c conn) putObject(o *meta.Object) ([]string, error) {
 func (s *Store) PutObject(ctx context.Context, o *meta.Object) ([]string, error) {
 	var freed []string
 	o.DeleteMarker = false
-	err := s.write(ctx, "put object "+o.Key, func(c conn) error {
+	fn := func(c conn) error {
 		var err error
 		freed, err = c.putObject(o)
 		return err
-	})
+	}
+	var err error
+	if s.group != nil {
+		// Concurrent PUTs share one durable commit (groupcommit.go).
+		err = s.group.write(ctx, "put object "+o.Key, fn)
+	} else {
+		err = s.write(ctx, "put object "+o.Key, fn)
+	}
 	return freed, err
 }
 

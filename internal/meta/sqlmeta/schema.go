@@ -27,6 +27,8 @@ import (
 // SMALLINT (booleans are 0/1), INTEGER; no engine-specific functions.
 var migrations = []string{
 	migration001Initial,
+	migration002IAM,
+	migration003Outposts,
 }
 
 const migration001Initial = `

@@ -1,0 +1,196 @@
+package metatest
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/outpost-s3/outpost/internal/meta"
+)
+
+// RunIAM runs the conformance suite of meta.IAMStore. open must return an
+// empty store that implements it.
+func RunIAM(t *testing.T, open func(t *testing.T) meta.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s meta.IAMStore, ms meta.Store)
+	}{
+		{"accounts are created once", testAccounts},
+		{"entity names are unique per account and kind regardless of case", testEntities},
+		{"entities with dependents cannot be deleted", testDeleteConflicts},
+		{"identity policies gather inline, managed and group policies", testIdentityPolicies},
+		{"managed policies attach, detach and refuse deletion while attached", testManaged},
+		{"access key secrets can be rewritten", testSecretRewrite},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms := open(t)
+			st, ok := ms.(meta.IAMStore)
+			if !ok {
+				t.Fatalf("%T does not implement meta.IAMStore", ms)
+			}
+			tc.fn(t, st, ms)
+		})
+	}
+}
+
+const iamAcct, iamOther = "111122223333", "444455556666"
+
+func testAccounts(t *testing.T, s meta.IAMStore, _ meta.Store) {
+	must(t, s.CreateAccount(ctx, meta.Account{ID: iamAcct, Name: "owner"}))
+	wantErr(t, "duplicate account", s.CreateAccount(ctx, meta.Account{ID: iamAcct}), meta.ErrConflict)
+	must(t, s.CreateAccount(ctx, meta.Account{ID: iamOther, Name: "partner", Email: "p@example.com"}))
+	a, err := s.GetAccount(ctx, iamOther)
+	must(t, err)
+	if a.Name != "partner" || a.Email != "p@example.com" {
+		t.Fatalf("GetAccount = %+v", a)
+	}
+	_, err = s.GetAccount(ctx, "999999999999")
+	wantErr(t, "unknown account", err, meta.ErrNotFound)
+	as, err := s.ListAccounts(ctx)
+	must(t, err)
+	if len(as) != 2 || as[0].ID != iamAcct || as[1].ID != iamOther {
+		t.Fatalf("ListAccounts = %+v", as)
+	}
+}
+
+func testEntities(t *testing.T, s meta.IAMStore, _ meta.Store) {
+	for _, k := range []meta.EntityKind{meta.KindUser, meta.KindGroup, meta.KindRole} {
+		e := meta.IAMEntity{Account: iamAcct, Kind: k, Name: "Alice", ID: "ID" + string(k), Path: "/team/", TrustPolicy: "{}", MaxSessionDuration: 3600}
+		must(t, s.CreateIAMEntity(ctx, e))
+		wantErr(t, "same name in another case", s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: k, Name: "ALICE", ID: "x"}), meta.ErrConflict)
+		must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamOther, Kind: k, Name: "alice", ID: "y"}))
+		got, err := s.GetIAMEntity(ctx, iamAcct, k, "alice")
+		must(t, err)
+		if got.Name != "Alice" || got.Path != "/team/" || got.ID != "ID"+string(k) {
+			t.Fatalf("%s: GetIAMEntity = %+v", k, got)
+		}
+		if k == meta.KindRole && (got.TrustPolicy != "{}" || got.MaxSessionDuration != 3600) {
+			t.Fatalf("role fields lost: %+v", got)
+		}
+		list, err := s.ListIAMEntities(ctx, iamAcct, k, "/team/")
+		must(t, err)
+		if len(list) != 1 {
+			t.Fatalf("%s: list under /team/ = %+v", k, list)
+		}
+		list, err = s.ListIAMEntities(ctx, iamAcct, k, "/other/")
+		must(t, err)
+		if len(list) != 0 {
+			t.Fatalf("%s: list under /other/ = %+v", k, list)
+		}
+		must(t, s.UpdateIAMEntity(ctx, iamAcct, k, "alice", func(e *meta.IAMEntity) error {
+			e.TrustPolicy, e.MaxSessionDuration = `{"v":2}`, 7200
+			return nil
+		}))
+		if k == meta.KindRole {
+			got, _ = s.GetIAMEntity(ctx, iamAcct, k, "Alice")
+			if got.TrustPolicy != `{"v":2}` || got.MaxSessionDuration != 7200 {
+				t.Fatalf("update lost: %+v", got)
+			}
+		}
+		must(t, s.DeleteIAMEntity(ctx, iamAcct, k, "ALICE"))
+		_, err = s.GetIAMEntity(ctx, iamAcct, k, "alice")
+		wantErr(t, "deleted entity", err, meta.ErrNotFound)
+		wantErr(t, "delete twice", s.DeleteIAMEntity(ctx, iamAcct, k, "alice"), meta.ErrNotFound)
+	}
+}
+
+func testDeleteConflicts(t *testing.T, s meta.IAMStore, ms meta.Store) {
+	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "bob", ID: "u"}))
+	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindGroup, Name: "devs", ID: "g"}))
+	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKBOB", Secret: "s", Account: iamAcct, UserName: "bob"}))
+	wantErr(t, "user with a key", s.DeleteIAMEntity(ctx, iamAcct, meta.KindUser, "bob"), meta.ErrDeleteConflict)
+	must(t, ms.DeleteAccessKey(ctx, "AKBOB"))
+	must(t, s.AddUserToGroup(ctx, iamAcct, "devs", "BOB"))
+	must(t, s.AddUserToGroup(ctx, iamAcct, "devs", "bob")) // idempotent
+	wantErr(t, "user in a group", s.DeleteIAMEntity(ctx, iamAcct, meta.KindUser, "bob"), meta.ErrDeleteConflict)
+	wantErr(t, "group with members", s.DeleteIAMEntity(ctx, iamAcct, meta.KindGroup, "devs"), meta.ErrDeleteConflict)
+	members, err := s.ListGroupMembers(ctx, iamAcct, "devs")
+	must(t, err)
+	if len(members) != 1 || members[0].Name != "bob" {
+		t.Fatalf("members = %+v", members)
+	}
+	must(t, s.RemoveUserFromGroup(ctx, iamAcct, "devs", "bob"))
+	wantErr(t, "remove twice", s.RemoveUserFromGroup(ctx, iamAcct, "devs", "bob"), meta.ErrNotFound)
+	must(t, s.PutInlinePolicy(ctx, iamAcct, meta.KindUser, "bob", meta.InlinePolicy{Name: "p", Document: "{}"}))
+	err = s.DeleteIAMEntity(ctx, iamAcct, meta.KindUser, "bob")
+	var dc *meta.DeleteConflictError
+	if !errors.As(err, &dc) || dc.Message == "" {
+		t.Fatalf("user with a policy: %v", err)
+	}
+	must(t, s.DeleteInlinePolicy(ctx, iamAcct, meta.KindUser, "bob", "p"))
+	must(t, s.DeleteIAMEntity(ctx, iamAcct, meta.KindUser, "bob"))
+	must(t, s.DeleteIAMEntity(ctx, iamAcct, meta.KindGroup, "devs"))
+	wantErr(t, "add to missing group", s.AddUserToGroup(ctx, iamAcct, "devs", "bob"), meta.ErrNotFound)
+}
+
+func testIdentityPolicies(t *testing.T, s meta.IAMStore, _ meta.Store) {
+	_, _, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "carol")
+	wantErr(t, "missing user", err, meta.ErrNotFound)
+	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "carol", ID: "u"}))
+	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindGroup, Name: "g1", ID: "g"}))
+	must(t, s.CreateManagedPolicy(ctx, meta.ManagedPolicy{Account: iamAcct, Name: "m", ARN: "arn:aws:iam::" + iamAcct + ":policy/m", ID: "p", Path: "/", Document: "managed"}))
+	must(t, s.PutInlinePolicy(ctx, iamAcct, meta.KindUser, "carol", meta.InlinePolicy{Name: "a", Document: "user-inline"}))
+	must(t, s.PutInlinePolicy(ctx, iamAcct, meta.KindUser, "carol", meta.InlinePolicy{Name: "a", Document: "user-inline-2"})) // replaces
+	must(t, s.PutInlinePolicy(ctx, iamAcct, meta.KindGroup, "g1", meta.InlinePolicy{Name: "b", Document: "group-inline"}))
+	must(t, s.AttachPolicy(ctx, iamAcct, meta.KindGroup, "g1", "arn:aws:iam::"+iamAcct+":policy/m"))
+	must(t, s.AttachPolicy(ctx, iamAcct, meta.KindUser, "carol", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"))
+	must(t, s.AddUserToGroup(ctx, iamAcct, "g1", "carol"))
+	docs, foreign, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "Carol")
+	must(t, err)
+	slices.Sort(docs)
+	if !slices.Equal(docs, []string{"group-inline", "managed", "user-inline-2"}) {
+		t.Fatalf("docs = %q", docs)
+	}
+	if !slices.Equal(foreign, []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}) {
+		t.Fatalf("foreign = %q", foreign)
+	}
+	ps, err := s.ListInlinePolicies(ctx, iamAcct, meta.KindUser, "carol")
+	must(t, err)
+	if len(ps) != 1 || ps[0].Document != "user-inline-2" {
+		t.Fatalf("inline = %+v", ps)
+	}
+	_, err = s.GetInlinePolicy(ctx, iamAcct, meta.KindUser, "carol", "nope")
+	wantErr(t, "missing inline policy", err, meta.ErrNotFound)
+}
+
+func testManaged(t *testing.T, s meta.IAMStore, _ meta.Store) {
+	arn := "arn:aws:iam::" + iamAcct + ":policy/ops/readers"
+	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindRole, Name: "r", ID: "r", TrustPolicy: "{}", MaxSessionDuration: 3600}))
+	must(t, s.CreateManagedPolicy(ctx, meta.ManagedPolicy{Account: iamAcct, Name: "readers", ARN: arn, ID: "p", Path: "/ops/", Document: "d"}))
+	wantErr(t, "duplicate policy name", s.CreateManagedPolicy(ctx, meta.ManagedPolicy{Account: iamAcct, Name: "Readers", ARN: "arn:aws:iam::" + iamAcct + ":policy/Readers", ID: "q", Path: "/", Document: "d"}), meta.ErrConflict)
+	must(t, s.AttachPolicy(ctx, iamAcct, meta.KindRole, "r", arn))
+	p, err := s.GetManagedPolicy(ctx, arn)
+	must(t, err)
+	if p.AttachmentCount != 1 || p.Path != "/ops/" {
+		t.Fatalf("policy = %+v", p)
+	}
+	wantErr(t, "delete attached", s.DeleteManagedPolicy(ctx, arn), meta.ErrDeleteConflict)
+	wantErr(t, "delete role with attachment", s.DeleteIAMEntity(ctx, iamAcct, meta.KindRole, "r"), meta.ErrDeleteConflict)
+	arns, err := s.ListAttachedPolicies(ctx, iamAcct, meta.KindRole, "r")
+	must(t, err)
+	if !slices.Equal(arns, []string{arn}) {
+		t.Fatalf("attached = %q", arns)
+	}
+	must(t, s.DetachPolicy(ctx, iamAcct, meta.KindRole, "r", arn))
+	wantErr(t, "detach twice", s.DetachPolicy(ctx, iamAcct, meta.KindRole, "r", arn), meta.ErrNotFound)
+	must(t, s.DeleteManagedPolicy(ctx, arn))
+	_, err = s.GetManagedPolicy(ctx, arn)
+	wantErr(t, "deleted policy", err, meta.ErrNotFound)
+	ps, err := s.ListManagedPolicies(ctx, iamAcct)
+	must(t, err)
+	if len(ps) != 0 {
+		t.Fatalf("policies left: %+v", ps)
+	}
+}
+
+func testSecretRewrite(t *testing.T, s meta.IAMStore, ms meta.Store) {
+	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKX", Secret: "plain", Account: iamAcct}))
+	must(t, s.SetAccessKeySecret(ctx, "AKX", "enc:v1:xyz"))
+	k, err := ms.GetAccessKey(ctx, "AKX")
+	must(t, err)
+	if k.Secret != "enc:v1:xyz" {
+		t.Fatalf("secret = %q", k.Secret)
+	}
+	wantErr(t, "missing key", s.SetAccessKeySecret(ctx, "AKNONE", "x"), meta.ErrNotFound)
+}
