@@ -21,6 +21,9 @@ Usage:
   outpost serve [flags]     run the server (outpost serve -h for flags)
   outpost presign s3://ARN_OR_ALIAS_OR_BUCKET/KEY [flags]
                             print a presigned URL (outpost presign -h)
+  outpost admin RESOURCE COMMAND [flags]
+                            accounts, users, keys, groups, roles, policies,
+                            policy explain (outpost admin help)
   outpost version           print the version
 
 Environment variables mirror the flags (OUTPOST_DATA, OUTPOST_LISTEN, …).
@@ -43,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runServe(ctx, args[1:], stdout, stderr)
 	case "presign":
 		return runPresign(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "outpost", version)
 		return 0

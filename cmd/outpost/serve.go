@@ -62,6 +62,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.BodyIdleTimeout, "body-timeout", envDuration("OUTPOST_BODY_TIMEOUT", 60*time.Second), "a client that sends no request-body byte for this long is cut off with RequestTimeout (OUTPOST_BODY_TIMEOUT)")
 	fs.Int64Var(&cfg.MinBodyRate, "min-body-rate", envInt("OUTPOST_MIN_BODY_RATE", 0), "bytes per second a request body must average after the first --body-timeout; 0 for no minimum (OUTPOST_MIN_BODY_RATE)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", int(envInt("OUTPOST_MAX_CONNS", 0)), "connections served at once; 0 for no cap (OUTPOST_MAX_CONNS)")
+	fs.StringVar(&cfg.TLSListen, "tls-listen", env("OUTPOST_TLS_LISTEN", ""), "HTTPS listen address beside --listen, e.g. :9443; the AWS SDKs reach access point ARNs only over HTTPS (OUTPOST_TLS_LISTEN)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("OUTPOST_TLS_CERT", ""), "PEM certificate (chain) for --tls-listen; empty: generate a CA and certificate in DATA/tls (OUTPOST_TLS_CERT)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("OUTPOST_TLS_KEY", ""), "PEM private key of --tls-cert (OUTPOST_TLS_KEY)")
+	tlsHosts := fs.String("tls-hosts", env("OUTPOST_TLS_HOSTS", ""), "comma-separated extra host names or addresses for the generated certificate (OUTPOST_TLS_HOSTS)")
+	fs.StringVar(&cfg.Networks, "networks", env("OUTPOST_NETWORKS", ""), "JSON file of networks (VPCs) to declare at start; see docs/networking.md (OUTPOST_NETWORKS)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, serveUsage)
 		fs.PrintDefaults()
@@ -83,6 +88,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 2
 	}
 	cfg.TrustedProxies = prefixes
+	for _, h := range strings.Split(*tlsHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.TLSHosts = append(cfg.TLSHosts, h)
+		}
+	}
 	cfg.Logger = newLogger(stderr, *logFormat, *logLevel)
 
 	a, err := app.Open(ctx, cfg)
@@ -96,10 +106,22 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		a.Shutdown(context.Background())
 		return 1
 	}
-	printBanner(stdout, a, ln.Addr().String())
+	var tlsLn net.Listener
+	if cfg.TLSListen != "" {
+		if tlsLn, err = net.Listen("tcp", cfg.TLSListen); err != nil {
+			fmt.Fprintln(stderr, "outpost serve: --tls-listen:", err)
+			ln.Close()
+			a.Shutdown(context.Background())
+			return 1
+		}
+	}
+	printBanner(stdout, a, ln.Addr().String(), tlsLn)
 	a.StartBackground()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- a.Serve(ln) }()
+	if tlsLn != nil {
+		go func() { errc <- a.ServeTLS(tlsLn) }()
+	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -139,7 +161,7 @@ func envDuration(name string, def time.Duration) time.Duration {
 
 // printBanner tells the user how to reach the server. The root secret is
 // shown only when this start created it.
-func printBanner(w io.Writer, a *app.App, addr string) {
+func printBanner(w io.Writer, a *app.App, addr string, tlsLn net.Listener) {
 	host, port, _ := net.SplitHostPort(addr)
 	if host == "" || host == "::" || host == "0.0.0.0" {
 		host = "127.0.0.1"
@@ -147,6 +169,18 @@ func printBanner(w io.Writer, a *app.App, addr string) {
 	id := a.Identity
 	fmt.Fprintf(w, "Outpost %s\n", version)
 	fmt.Fprintf(w, "  endpoint:    http://%s\n", net.JoinHostPort(host, port))
+	if tlsLn != nil {
+		// localhost, not an address: the SDKs prepend labels to the host
+		// for access points, and *.localhost resolves to loopback.
+		thost, tport, _ := net.SplitHostPort(tlsLn.Addr().String())
+		if thost == "" || thost == "::" || thost == "0.0.0.0" || thost == "127.0.0.1" || thost == "::1" {
+			thost = "localhost"
+		}
+		fmt.Fprintf(w, "  https:       https://%s\n", net.JoinHostPort(thost, tport))
+		if a.TLS != nil && a.TLS.CAFile != "" {
+			fmt.Fprintf(w, "  tls ca:      %s\n", a.TLS.CAFile)
+		}
+	}
 	fmt.Fprintf(w, "  region:      %s\n", id.Region)
 	fmt.Fprintf(w, "  outpost ID:  %s\n", id.OutpostID)
 	fmt.Fprintf(w, "  account ID:  %s\n", id.AccountID)

@@ -282,8 +282,8 @@ func (a *App) bootstrap(ctx context.Context) error {
 			return fmt.Errorf("read root key: %w", err)
 		case k.Account != id.AccountID || k.UserName != "":
 			return fmt.Errorf("access key %s already belongs to another principal", keyID)
-		case !a.secretIs(k, secret):
-			return fmt.Errorf("access key %s exists with another secret; remove it or use its secret", keyID)
+		case a.checkSecret(k, secret) != nil:
+			return a.checkSecret(k, secret)
 		}
 		id.RootAccessKeyID = keyID
 		_, _ = a.Meta.PutSettingIfAbsent(ctx, "root_access_key_id", keyID)

@@ -25,10 +25,18 @@ func (a *App) openKeyring() error {
 	return nil
 }
 
-// secretIs reports whether a stored key's secret is secret.
-func (a *App) secretIs(k meta.AccessKey, secret string) bool {
+// checkSecret reports whether a stored key's secret is secret, saying
+// what to do when it is not.
+func (a *App) checkSecret(k meta.AccessKey, secret string) error {
 	got, err := a.Keyring.DecryptSecret(k.AccessKeyID, k.Secret)
-	return err == nil && got == secret
+	if err != nil {
+		return fmt.Errorf("%w: the master key (OUTPOST_MASTER_KEY or %s) is not the one the secrets were encrypted with; set OUTPOST_MASTER_KEY to that key, or OUTPOST_MASTER_KEY_PREVIOUS while rotating",
+			err, filepath.Join(a.cfg.DataDir, iam.MasterKeyFile))
+	}
+	if got != secret {
+		return fmt.Errorf("access key %s exists with another secret; remove it or use its secret", k.AccessKeyID)
+	}
+	return nil
 }
 
 // secureIdentity records the owning account, and encrypts under the current

@@ -52,6 +52,9 @@ func (a *App) setupTLS() error {
 			return fmt.Errorf("generate a TLS certificate: %w", err)
 		}
 		info.CAFile, info.CertFile, info.KeyFile = f.CA, f.Cert, f.Key
+		if abs, err := filepath.Abs(f.CA); err == nil {
+			info.CAFile = abs
+		}
 	}
 	pair, err := tls.LoadX509KeyPair(info.CertFile, info.KeyFile)
 	if err != nil {

@@ -272,14 +272,17 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 }
 
 // resolveResource finds the bucket (and access point) a resource ARN
-// names; bucket is nil for resources that are not S3 buckets or objects.
+// names; bucket is nil for resources that are not S3 buckets or objects,
+// and for buckets that do not exist.
 func (q *queryCtx) resolveResource(a string) (b *meta.Bucket, ap *meta.AccessPoint, key string, object bool, err error) {
 	ctx := q.rc.r.Context()
 	ms := q.rc.s.cfg.Meta
 	load := func(name string) (*meta.Bucket, error) {
 		bk, err := ms.GetBucket(ctx, name)
 		if errors.Is(err, meta.ErrNoSuchBucket) {
-			return nil, errNoSuchEntity("The bucket %s does not exist.", name)
+			// Explained as for a bucket of the principal's account
+			// without a bucket policy.
+			return nil, nil
 		}
 		return &bk, err
 	}

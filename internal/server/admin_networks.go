@@ -1,6 +1,9 @@
 package server
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -211,6 +214,27 @@ var (
 )
 
 func (s *Server) adminNetworks(rc *reqCtx) error {
+	// The body is small: read it first, and, when the client signed it
+	// without sending X-Amz-Content-Sha256 (curl --aws-sigv4 before 8.3,
+	// generic SigV4 signers), supply the header so the signature covers
+	// the hash of the body actually received.
+	r := rc.r
+	var body []byte
+	if r.Body != nil {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxNetworkBody+1))
+		if err != nil {
+			return err
+		}
+	}
+	if len(body) > maxNetworkBody {
+		return errNetworkInvalid.WithMessage("The network document is larger than 1 MiB.")
+	}
+	if r.Header.Get("X-Amz-Content-Sha256") == "" && r.Header.Get("Authorization") != "" {
+		sum := sha256.Sum256(body)
+		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := s.authenticate(rc); err != nil {
 		return err
 	}
@@ -285,12 +309,9 @@ const maxNetworkBody = 1 << 20
 
 func (s *Server) putNetwork(rc *reqCtx, st meta.OutpostsStore, vpcID string) error {
 	ctx := rc.r.Context()
-	body, err := io.ReadAll(io.LimitReader(rc.body(), maxNetworkBody+1))
+	body, err := io.ReadAll(rc.body())
 	if err != nil {
 		return err
-	}
-	if len(body) > maxNetworkBody {
-		return errNetworkInvalid.WithMessage("The network document is larger than 1 MiB.")
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()

@@ -233,6 +233,9 @@ func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err err
 		slog.String("remote", rc.clientIP().String()),
 		slog.String("method", rc.r.Method),
 		slog.String("path", rc.r.URL.Path),
+		// Presigned URLs carry bearer secrets in the query: redactQuery
+		// keeps the rest (versionId, partNumber, …) for operators.
+		slog.String("query", redactQuery(rc.r.URL.RawQuery)),
 		slog.String("op", rc.op.name),
 		slog.Int("status", status),
 		slog.Int64("bytes", w.bytes),

@@ -4,6 +4,7 @@ package testserver
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/app"
+	"github.com/outpost-s3/outpost/internal/tlsutil"
 )
 
 // Fixed identity used by tests, so expected ARNs are easy to write.
@@ -35,12 +37,23 @@ type Server struct {
 	Logs     *LogBuffer
 	listener net.Listener
 	done     chan struct{}
+
+	// With Options.TLS: the HTTPS listener's address (127.0.0.1:PORT), its
+	// URL as the SDKs should be given it (https://localhost:PORT), and the
+	// generated CA.
+	TLSAddr string
+	TLSURL  string
+	CAFile  string
+	CAPool  *x509.CertPool
+	tlsDone chan struct{}
 }
 
 // Options adjust a test server.
 type Options struct {
 	DataDir string // reuse a data directory (restart tests)
 	Config  func(*app.Config)
+	// TLS adds an HTTPS listener with a generated certificate.
+	TLS bool
 }
 
 // Start runs a server until the test ends.
@@ -63,6 +76,9 @@ func Start(t testing.TB, opts ...Options) *Server {
 	if dsn := os.Getenv("OUTPOST_TEST_SERVER_POSTGRES_DSN"); dsn != "" {
 		cfg.PostgresDSN = dsn
 	}
+	if o.TLS {
+		cfg.TLSListen = "127.0.0.1:0"
+	}
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
@@ -81,6 +97,28 @@ func Start(t testing.TB, opts ...Options) *Server {
 			t.Errorf("serve: %v", err)
 		}
 	}()
+	if a.TLS != nil {
+		tln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.TLSAddr = tln.Addr().String()
+		_, port, _ := net.SplitHostPort(s.TLSAddr)
+		s.TLSURL = "https://localhost:" + port
+		s.CAFile = a.TLS.CAFile
+		if s.CAFile != "" {
+			if s.CAPool, err = tlsutil.CertPool(s.CAFile); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.tlsDone = make(chan struct{})
+		go func() {
+			defer close(s.tlsDone)
+			if err := a.ServeTLS(tln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				t.Errorf("serve TLS: %v", err)
+			}
+		}()
+	}
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -96,6 +134,9 @@ func (s *Server) Stop() {
 	defer cancel()
 	s.App.Shutdown(ctx)
 	<-s.done
+	if s.tlsDone != nil {
+		<-s.tlsDone
+	}
 }
 
 // LogBuffer collects the server's log output.

@@ -69,6 +69,7 @@ func (n *Node) Start() error {
 	cmd := exec.Command(n.Bin, args...)
 	cmd.Env = append(os.Environ(), n.Env...)
 	cmd.Stderr = logf
+	dieWithParent(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		logf.Close()

@@ -275,3 +275,7 @@ func replaceAll(s string, pairs ...string) string { return strings.NewReplacer(p
 func sigv4Creds(k *iamtypes.AccessKey) sigv4.Credentials {
 	return sigv4.Credentials{AccessKeyID: aws.ToString(k.AccessKeyId), SecretAccessKey: aws.ToString(k.SecretAccessKey)}
 }
+
+func sigv4Creds2(id, secret string) sigv4.Credentials {
+	return sigv4.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+}

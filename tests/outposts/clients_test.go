@@ -107,7 +107,7 @@ func TestAWSCLIExamplesFromTheDocs(t *testing.T) {
 			`{"ID":"old-versions","Filter":{"Prefix":""},"Status":"Enabled","NoncurrentVersionExpiration":{"NoncurrentDays":7},"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":2}}]}`)
 	cli("s3control", "get-bucket-lifecycle-configuration", "--account-id", account, "--bucket", b)
 	ap := cli("s3control", "create-access-point", "--account-id", account, "--name", "example-ap", "--bucket", b,
-		"--vpc-configuration", "VpcId=vpc-00000000000000001")
+		"--vpc-configuration", "VpcId="+vpcID(1))
 	if ap["AccessPointArn"] != accessPointARN("example-ap") {
 		t.Fatalf("create-access-point: %v", ap)
 	}
@@ -119,11 +119,11 @@ func TestAWSCLIExamplesFromTheDocs(t *testing.T) {
 	os.WriteFile(policyFile, []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"`+account+`"},"Action":"s3-outposts:GetObject","Resource":"`+accessPointARN("example-ap")+`/object/*"}]}`), 0o644)
 	cli("s3control", "put-access-point-policy", "--account-id", account, "--name", accessPointARN("example-ap"), "--policy", "file://"+policyFile)
 	cli("s3control", "get-access-point-policy", "--account-id", account, "--name", accessPointARN("example-ap"))
-	ep := cli("s3outposts", "create-endpoint", "--outpost-id", outpost, "--subnet-id", "subnet-00000000000000001", "--security-group-id", "sg-0123456789abcdef0")
+	ep := cli("s3outposts", "create-endpoint", "--outpost-id", outpost, "--subnet-id", subnetID(1), "--security-group-id", "sg-0123456789abcdef0")
 	if !strings.Contains(ep["EndpointArn"].(string), "/endpoint/") {
 		t.Fatalf("create-endpoint: %v", ep)
 	}
-	cli("s3outposts", "create-endpoint", "--outpost-id", outpost, "--subnet-id", "subnet-00000000000000002", "--security-group-id", "sg-0123456789abcdef0",
+	cli("s3outposts", "create-endpoint", "--outpost-id", outpost, "--subnet-id", subnetID(2), "--security-group-id", "sg-0123456789abcdef0",
 		"--access-type", "CustomerOwnedIp", "--customer-owned-ipv4-pool", "ipv4pool-coip-12345678901234567")
 	if got := cli("s3outposts", "list-endpoints"); len(got["Endpoints"].([]any)) != 2 {
 		t.Fatalf("list-endpoints: %v", got)

@@ -13,17 +13,32 @@ import (
 	"github.com/outpost-s3/outpost/internal/testserver"
 )
 
-// declareNetworks declares VPCs vpc-…1 to vpc-…n, each with one subnet
-// subnet-…i of 10.i.1.0/24.
+// vpcID and subnetID name the test networks (clear of the loopback
+// network the server declares, vpc-00000000000000001).
+func vpcID(i int) string    { return fmt.Sprintf("vpc-%017x", 0xa00+i) }
+func subnetID(i int) string { return fmt.Sprintf("subnet-%017x", 0xa00+i) }
+
+// declareNetworks declares VPCs vpcID(1…n), each with one subnet
+// subnetID(i) of 10.i.1.0/24, and removes any endpoint the server made
+// at start, so endpoint counts and limits start from zero.
 func declareNetworks(t *testing.T, srv *testserver.Server, n int) {
 	t.Helper()
 	st := srv.App.Meta.(meta.OutpostsStore)
 	for i := 1; i <= n; i++ {
 		err := st.PutNetwork(ctx, meta.Network{
-			VpcID: fmt.Sprintf("vpc-%017x", i), CIDRs: []string{fmt.Sprintf("10.%d.0.0/16", i)},
-			Subnets: []meta.Subnet{{SubnetID: fmt.Sprintf("subnet-%017x", i), CIDR: fmt.Sprintf("10.%d.1.0/24", i)}},
+			VpcID: vpcID(i), CIDRs: []string{fmt.Sprintf("10.%d.0.0/16", i)},
+			Subnets: []meta.Subnet{{SubnetID: subnetID(i), CIDR: fmt.Sprintf("10.%d.1.0/24", i)}},
 		})
 		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := st.ListEndpoints(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if err := st.DeleteEndpoint(ctx, e.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -34,7 +49,7 @@ func TestEndpoints(t *testing.T) {
 	declareNetworks(t, srv, 4)
 	c := outpostsClient(srv)
 	sg := aws.String("sg-0123456789abcdef0")
-	subnet := func(i int) *string { return aws.String(fmt.Sprintf("subnet-%017x", i)) }
+	subnet := func(i int) *string { return aws.String(subnetID(i)) }
 
 	out := ok(c.CreateEndpoint(ctx, &s3outposts.CreateEndpointInput{OutpostId: aws.String(outpost), SubnetId: subnet(1), SecurityGroupId: sg}))(t, "CreateEndpoint")
 	prefix := "arn:aws:s3-outposts:" + region + ":" + account + ":outpost/" + outpost + "/endpoint/"
@@ -78,7 +93,7 @@ func TestEndpoints(t *testing.T) {
 		}
 		found = true
 		if e.AccessType != types.EndpointAccessTypeCustomerOwnedIp || aws.ToString(e.CustomerOwnedIpv4Pool) != "ipv4pool-coip-12345678901234567" ||
-			aws.ToString(e.VpcId) != fmt.Sprintf("vpc-%017x", 2) || aws.ToString(e.CidrBlock) != "10.2.1.0/24" || e.Status != types.EndpointStatusAvailable ||
+			aws.ToString(e.VpcId) != vpcID(2) || aws.ToString(e.CidrBlock) != "10.2.1.0/24" || e.Status != types.EndpointStatusAvailable ||
 			aws.ToString(e.OutpostsId) != outpost || e.CreationTime == nil || len(e.NetworkInterfaces) != 1 || aws.ToString(e.SecurityGroupId) != *sg {
 			t.Fatalf("endpoint = %+v", e)
 		}

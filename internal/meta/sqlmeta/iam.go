@@ -621,6 +621,8 @@ func (c conn) strings(q string, args ...any) ([]string, error) {
 
 // IdentityPolicies returns every policy document that applies to a user or
 // role, read in one snapshot, plus attached ARNs the store does not hold.
+// It runs on every authorized request, so it is two queries: the entity,
+// then every inline and attached policy of it and (for users) its groups.
 func (s *Store) IdentityPolicies(ctx context.Context, account string, k meta.EntityKind, entity string) (docs, foreign []string, err error) {
 	err = s.read(ctx, "identity policies", func(c conn) error {
 		docs, foreign = nil, nil
@@ -628,52 +630,32 @@ func (s *Store) IdentityPolicies(ctx context.Context, account string, k meta.Ent
 			return err
 		}
 		ln := lower(entity)
-		// The entity itself, then (for users) each group it belongs to.
-		type owner struct {
-			kind meta.EntityKind
-			name string
-		}
-		owners := []owner{{k, ln}}
-		if k == meta.KindUser {
-			groups, err := c.strings("SELECT group_lname FROM group_members WHERE account = ? AND user_lname = ? ORDER BY group_lname", account, ln)
-			if err != nil {
-				return err
-			}
-			for _, g := range groups {
-				owners = append(owners, owner{meta.KindGroup, g})
-			}
-		}
-		for _, o := range owners {
-			inline, err := c.strings("SELECT document FROM iam_inline_policies WHERE account = ? AND kind = ? AND entity_lname = ? ORDER BY policy_name",
-				account, string(o.kind), o.name)
-			if err != nil {
-				return err
-			}
-			docs = append(docs, inline...)
-			rows, err := c.query(`SELECT a.policy_arn, COALESCE(p.document, '') FROM iam_policy_attachments a
+		rows, err := c.query(`SELECT i.document, '' FROM iam_inline_policies i
+WHERE i.account = ? AND ((i.kind = ? AND i.entity_lname = ?) OR (i.kind = 'group' AND ? = 'user' AND i.entity_lname IN
+	(SELECT m.group_lname FROM group_members m WHERE m.account = ? AND m.user_lname = ?)))
+UNION ALL
+SELECT COALESCE(p.document, ''), a.policy_arn FROM iam_policy_attachments a
 LEFT JOIN iam_managed_policies p ON p.arn = a.policy_arn
-WHERE a.account = ? AND a.kind = ? AND a.entity_lname = ? ORDER BY a.policy_arn`, account, string(o.kind), o.name)
-			if err != nil {
+WHERE a.account = ? AND ((a.kind = ? AND a.entity_lname = ?) OR (a.kind = 'group' AND ? = 'user' AND a.entity_lname IN
+	(SELECT m.group_lname FROM group_members m WHERE m.account = ? AND m.user_lname = ?)))`,
+			account, string(k), ln, string(k), account, ln,
+			account, string(k), ln, string(k), account, ln)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var doc, arn string
+			if err := rows.Scan(&doc, &arn); err != nil {
 				return err
 			}
-			for rows.Next() {
-				var arn, doc string
-				if err := rows.Scan(&arn, &doc); err != nil {
-					rows.Close()
-					return err
-				}
-				if doc == "" {
-					foreign = append(foreign, arn)
-				} else {
-					docs = append(docs, doc)
-				}
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return err
+			if doc == "" {
+				foreign = append(foreign, arn)
+			} else {
+				docs = append(docs, doc)
 			}
 		}
-		return nil
+		return rows.Err()
 	})
 	return docs, foreign, err
 }
