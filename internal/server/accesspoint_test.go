@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -89,7 +90,7 @@ func TestNetIndexLookup(t *testing.T) {
 	ix := buildNetIndex(nets, eps, outpost)
 	for _, tc := range []struct {
 		name, ip, vpc, vpce string
-		onPrem             bool
+		onPrem              bool
 	}{
 		{"loopback is the loopback VPC", "127.0.0.1", "vpc-loop", "eloop", false},
 		{"IPv6 loopback too", "::1", "vpc-loop", "eloop", false},
@@ -148,4 +149,28 @@ func TestNetworkJSONValidation(t *testing.T) {
 		{"vpcId":"vpc-2","cidrs":["11.0.0.0/8"],"subnets":[{"subnetId":"subnet-0a1b2c3d","cidr":"11.0.0.0/24"}]}]`)); err == nil {
 		t.Error("ParseNetworks accepted one subnet in two VPCs")
 	}
+}
+
+// FuzzParseAccessPointHost: the Host header is untrusted input.
+func FuzzParseAccessPointHost(f *testing.F) {
+	for _, s := range []string{
+		"my-ap-111122223333.op-01ac5d28a6a232904.localhost",
+		"example-outp-o01ac5d28a6a232904e8xz5w8ijx1qzlbp3i3kuse10--op-s3.ec2.localhost",
+		"-111122223333.op-01ac5d28a6a232904.x", "a..b", "", ".", "bucket.s3.example.com",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		a, ok := parseAccessPointHost(host)
+		if !ok {
+			return
+		}
+		if a.alias == "" && (len(a.account) != 12 || a.name == "" || !strings.HasPrefix(host, a.name+"-"+a.account+".")) {
+			t.Fatalf("%q parsed as %+v", host, a)
+		}
+		if a.alias != "" && !strings.HasPrefix(host, a.alias+".") {
+			t.Fatalf("%q parsed as %+v", host, a)
+		}
+		parseAccessPointARNPath(host, host)
+	})
 }

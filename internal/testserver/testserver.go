@@ -26,6 +26,9 @@ const (
 	AccountID = "111122223333"
 	AccessKey = "AKIDOUTPOSTTEST00001"
 	SecretKey = "outpost/test/secret+key/0123456789abcdefgh"
+	// MasterKey encrypts the test servers' secrets at rest, fixed so that
+	// servers sharing one PostgreSQL database read each other's keys.
+	MasterKey = "b3V0cG9zdC10ZXN0LW1hc3Rlci1rZXktMDEyMzQ1Njc="
 )
 
 // Server is a running Outpost.
@@ -70,7 +73,7 @@ func Start(t testing.TB, opts ...Options) *Server {
 	logs := &LogBuffer{}
 	cfg := app.Config{
 		DataDir: dir, Region: Region, OutpostID: OutpostID, AccountID: AccountID,
-		RootAccessKeyID: AccessKey, RootSecretAccessKey: SecretKey,
+		RootAccessKeyID: AccessKey, RootSecretAccessKey: SecretKey, MasterKey: MasterKey,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	if dsn := os.Getenv("OUTPOST_TEST_SERVER_POSTGRES_DSN"); dsn != "" {

@@ -61,7 +61,7 @@ func TestAccessPointNetworkOrigin(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, ip, alias string
-		ok             bool
+		ok              bool
 	}{
 		{"vpc A reaches its access point", "127.0.0.2", apA, true},
 		{"vpc B does not reach vpc A's access point", "127.0.0.3", apA, false},

@@ -52,7 +52,9 @@ func TestAWSCLI(t *testing.T) {
 	if !strings.Contains(doc, "s3:GetObject") {
 		t.Fatalf("aws iam get-user-policy document = %s", pol.PolicyDocument)
 	}
-	var key struct{ AccessKey struct{ AccessKeyId, SecretAccessKey string } }
+	var key struct {
+		AccessKey struct{ AccessKeyId, SecretAccessKey string }
+	}
 	must(t, "parse create-access-key", json.Unmarshal(awsCLI(t, srv, "iam", "create-access-key", "--user-name", "cli-user"), &key))
 	if len(key.AccessKey.SecretAccessKey) != 40 {
 		t.Fatalf("aws iam create-access-key = %+v", key)

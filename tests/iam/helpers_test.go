@@ -7,13 +7,16 @@ package iam_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for per-test PostgreSQL schemas
 
 	"github.com/outpost-s3/outpost/internal/app"
 	"github.com/outpost-s3/outpost/internal/testserver"
@@ -64,12 +68,48 @@ func (c *clock) Add(d time.Duration) {
 	c.off += d
 }
 
-// start runs a server whose clock the test controls.
+// start runs a server whose clock the test controls. With
+// OUTPOST_TEST_SERVER_POSTGRES_DSN set, its metadata lives in a fresh
+// PostgreSQL schema of that database.
 func start(t *testing.T) (*testserver.Server, *clock) {
 	t.Helper()
 	clk := &clock{}
-	srv := testserver.Start(t, testserver.Options{Config: func(c *app.Config) { c.Now = clk.Now }})
+	dsn := freshPostgresSchema(t)
+	srv := testserver.Start(t, testserver.Options{Config: func(c *app.Config) {
+		c.Now = clk.Now
+		if dsn != "" {
+			c.PostgresDSN = dsn
+		}
+	}})
 	return srv, clk
+}
+
+// freshPostgresSchema creates a schema in the OUTPOST_TEST_SERVER_POSTGRES_DSN
+// database and returns a DSN that uses it, or "" when the variable is unset.
+func freshPostgresSchema(t *testing.T) string {
+	dsn := os.Getenv("OUTPOST_TEST_SERVER_POSTGRES_DSN")
+	if dsn == "" {
+		return ""
+	}
+	db, err := sql.Open("pgx", dsn)
+	must(t, "open postgres", err)
+	defer db.Close()
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "iam_" + hex.EncodeToString(b[:])
+	_, err = db.Exec("CREATE SCHEMA " + schema)
+	must(t, "create schema", err)
+	t.Cleanup(func() {
+		if db, err := sql.Open("pgx", dsn); err == nil {
+			db.Exec("DROP SCHEMA " + schema + " CASCADE")
+			db.Close()
+		}
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return dsn + sep + "search_path=" + schema
 }
 
 func provider(c sigv4.Credentials) aws.CredentialsProvider {
