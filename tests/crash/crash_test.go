@@ -230,7 +230,7 @@ func runCycle(t *testing.T, node *Node, m *model, st *stats, cycle int, seedRand
 	}
 	// The server's own sweep (grace 2s, every 200ms) must bring the blob
 	// files down to exactly the referenced ones, tmp files included.
-	wctx, wcancel := context.WithTimeout(context.Background(), 15*time.Second)
+	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second) // generous: CI runs other packages beside this one
 	defer wcancel()
 	var last string
 	err = WaitReady(wctx, func() error {
