@@ -393,6 +393,25 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 		}
 		first = f
 	}
+	// A small single-blob range is read into a pooled buffer and written
+	// with the headers in one write; sendfile would flush the headers
+	// first and cost an extra system call per response.
+	if len(pieces) == 1 && pieces[0].n <= smallObject {
+		bufp := copyBufPool.Get().(*[]byte)
+		defer copyBufPool.Put(bufp)
+		buf := (*bufp)[:pieces[0].n]
+		_, err := first.Seek(pieces[0].offset, io.SeekStart)
+		if err == nil {
+			_, err = io.ReadFull(first, buf)
+		}
+		first.Close()
+		if err != nil {
+			return err
+		}
+		rc.w.WriteHeader(status)
+		rc.w.Write(buf)
+		return nil
+	}
 	rc.w.WriteHeader(status)
 	for i, p := range pieces {
 		var rd io.ReadSeekCloser = first
@@ -412,6 +431,10 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 	}
 	return nil
 }
+
+// smallObject is the largest range sent from a buffer instead of with
+// sendfile; it must not exceed the copy buffer's size.
+const smallObject = 128 << 10
 
 // osFiler is implemented by blob readers backed by a file.
 type osFiler interface{ OSFile() *os.File }
