@@ -117,7 +117,7 @@ func TestAccessPointARNLinksFromEveryClient(t *testing.T) {
 	// aws-sdk-go-v2 PresignClient with the ARN as Bucket and a custom endpoint.
 	sdk := func(prefs ...string) *s3.PresignClient {
 		return s3.NewPresignClient(s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(o.endpoint),
-			Credentials: awscreds.NewStaticCredentialsProvider(testserver.AccessKey, testserver.SecretKey, ""),
+			Credentials:          awscreds.NewStaticCredentialsProvider(testserver.AccessKey, testserver.SecretKey, ""),
 			AuthSchemePreference: prefs}))
 	}
 	for _, prefs := range [][]string{nil, {"sigv4"}} {

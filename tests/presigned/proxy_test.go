@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -56,13 +57,25 @@ http {
 `, dir, servers)
 	path := filepath.Join(dir, "nginx.conf")
 	os.WriteFile(path, []byte(conf), 0o644)
-	cmd := exec.Command(bin, "-p", dir, "-c", path, "-g", "daemon off; user root;")
+	cmd := exec.Command(bin, "-p", dir, "-c", path, "-g", "daemon off; user root; master_process on;")
 	out, _ := os.Create(filepath.Join(dir, "stderr"))
 	cmd.Stdout, cmd.Stderr = out, out
+	// SIGQUIT makes the master stop its workers too; SIGKILL would orphan them.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGQUIT}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGQUIT)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
 	time.Sleep(300 * time.Millisecond)
 	if cmd.ProcessState != nil {
 		b, _ := os.ReadFile(filepath.Join(dir, "stderr"))
