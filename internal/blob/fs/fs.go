@@ -45,7 +45,12 @@ type Store struct {
 
 	mu      sync.Mutex
 	made    map[string]bool       // xx/yy directories known to exist and be durable
-	syncers map[string]*dirSyncer // shared directory fsyncs, by directory
+	syncers map[string]*roundSyncer // shared directory fsyncs, by directory
+	// fsSync, when syncfs(2) works here, makes commits durable with one
+	// shared sync of the filesystem (rootFD) per round instead of per-blob
+	// fsyncs; nil otherwise.
+	fsSync *roundSyncer
+	rootFD *os.File
 
 	// dirBase and next choose the xx/yy of new IDs (see newID).
 	dirBase uint64
@@ -60,7 +65,7 @@ func Open(dir string) (*Store, error) {
 	s := &Store{
 		root:    filepath.Join(dir, "blobs"),
 		made:    make(map[string]bool),
-		syncers: make(map[string]*dirSyncer),
+		syncers: make(map[string]*roundSyncer),
 	}
 	var b [8]byte
 	rand.Read(b[:])
@@ -72,8 +77,20 @@ func Open(dir string) (*Store, error) {
 	if _, err := s.CleanTemp(context.Background(), time.Now().Add(-TempMaxAge)); err != nil {
 		return nil, fmt.Errorf("fsblob: open %s: %w", dir, err)
 	}
+	if os.Getenv("OUTPOST_BLOB_SYNC") != "fsync" {
+		if f, err := os.Open(s.root); err == nil {
+			if syncfs(f) == nil {
+				s.rootFD, s.fsSync = f, &roundSyncer{}
+			} else {
+				f.Close()
+			}
+		}
+	}
 	return s, nil
 }
+
+// syncFS runs one syncfs of the store's filesystem.
+func (s *Store) syncFS() error { return syncfs(s.rootFD) }
 
 // ValidID reports whether id has the form of a blob ID: exactly IDLen
 // lower-case hex digits. Every method checks IDs with it before touching the
@@ -98,7 +115,7 @@ const blobsPerDir = 128
 // counter that moves on every blobsPerDir blobs (from a random start), then
 // 14 bytes from crypto/rand. Blobs written at the same time so land in the
 // same directory, and concurrent commits share that directory's fsync
-// (syncDirShared); over time the 65 536 directories fill evenly.
+// (the shared directory fsync when syncfs is unavailable); over time the 65 536 directories fill evenly.
 func (s *Store) newID() string {
 	var b [IDLen / 2]byte
 	if _, err := rand.Read(b[2:]); err != nil {
@@ -297,8 +314,11 @@ func (w *writer) Commit() error {
 	if w.done {
 		return errors.New("fsblob: commit after commit or abort")
 	}
-	if err := w.f.Sync(); err != nil {
-		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+	if w.s.fsSync == nil {
+		// Without syncfs: make the data durable before the rename.
+		if err := w.f.Sync(); err != nil {
+			return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
+		}
 	}
 	if err := w.f.Close(); err != nil {
 		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
@@ -313,7 +333,17 @@ func (w *writer) Commit() error {
 		return fmt.Errorf("fsblob: commit %s: %w", w.id, err)
 	}
 	w.done = true
-	if err := w.s.syncDirShared(dir); err != nil {
+	var err error
+	if w.s.fsSync != nil {
+		// One syncfs of the whole filesystem, shared by every commit that
+		// joined the round, makes the file's data and its new name durable
+		// (group commit); it replaces a file fsync and a directory fsync
+		// per blob.
+		err = w.s.fsSync.do(w.s.syncFS)
+	} else {
+		err = w.s.dirSyncer(dir).do(func() error { return syncDir(dir) })
+	}
+	if err != nil {
 		// The rename happened but may not be durable; report failure and
 		// remove the blob so the caller never references it.
 		os.Remove(final)
@@ -362,11 +392,11 @@ func (f *File) Size() int64 { return f.size }
 // OSFile returns the underlying *os.File, to pass to io.Copy for sendfile.
 func (f *File) OSFile() *os.File { return f.File }
 
-// dirSyncer shares fsyncs of one directory among concurrent commits (group
+// roundSyncer shares one sync operation among concurrent commits (group
 // commit): a commit that finds a sync running joins the next round, which
-// starts only after the running one ends, so every rename that joined a
-// round happened before that round's fsync began.
-type dirSyncer struct {
+// starts only after the running one ends, so every write that joined a
+// round happened before that round's sync began.
+type roundSyncer struct {
 	mu      sync.Mutex
 	running bool
 	waiting *syncRound // the next round, still taking joiners
@@ -377,16 +407,21 @@ type syncRound struct {
 	err  error
 }
 
-// syncDirShared returns once an fsync of dir that started after the call
-// has completed, with that fsync's error.
-func (s *Store) syncDirShared(dir string) error {
+// dirSyncer returns the round syncer for fsyncs of dir.
+func (s *Store) dirSyncer(dir string) *roundSyncer {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	d := s.syncers[dir]
 	if d == nil {
-		d = &dirSyncer{}
+		d = &roundSyncer{}
 		s.syncers[dir] = d
 	}
-	s.mu.Unlock()
+	return d
+}
+
+// do returns once a run of sync that started after the call has
+// completed, with that run's error.
+func (d *roundSyncer) do(sync func() error) error {
 	d.mu.Lock()
 	if d.waiting == nil {
 		d.waiting = &syncRound{done: make(chan struct{})}
@@ -403,7 +438,7 @@ func (s *Store) syncDirShared(dir string) error {
 		r := d.waiting
 		d.waiting = nil
 		d.mu.Unlock()
-		r.err = syncDir(dir)
+		r.err = sync()
 		close(r.done)
 		d.mu.Lock()
 	}
