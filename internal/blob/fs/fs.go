@@ -44,7 +44,7 @@ type Store struct {
 	tmp  string // DIR/blobs/tmp
 
 	mu      sync.Mutex
-	made    map[string]bool       // xx/yy directories known to exist and be durable
+	made    map[string]bool         // xx/yy directories known to exist and be durable
 	syncers map[string]*roundSyncer // shared directory fsyncs, by directory
 	// fsSync, when syncfs(2) works here, makes commits durable with one
 	// shared sync of the filesystem (rootFD) per round instead of per-blob
