@@ -40,7 +40,7 @@ go vet ./...
 echo "== go test"
 go test -count=1 -timeout 40m ./...
 
-fuzztime=${FUZZTIME:-10s}
+fuzztime=${FUZZTIME:-20s}
 if [ "$fuzztime" != 0 ]; then
   echo "== fuzzing (${fuzztime} per target)"
   for pkg in $(go list ./...); do
