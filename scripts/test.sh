@@ -38,7 +38,18 @@ echo "== go vet"
 go vet ./...
 
 echo "== go test"
-go test -count=1 -timeout 40m ./...
+gotest_log=$(mktemp /tmp/outpost-gotest.XXXXXX)
+set +e
+go test -count=1 -timeout 40m ./... 2>&1 | tee "$gotest_log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -c '^ok ' "$gotest_log" || true)
+failed=$(grep -cE '^(FAIL|---  FAIL)\s' "$gotest_log" || true)
+rm -f "$gotest_log"
+if [ "$status" != 0 ]; then
+  echo "packages: $passed passed, $failed failed"
+  exit "$status"
+fi
 
 fuzztime=${FUZZTIME:-20s}
 if [ "$fuzztime" != 0 ]; then
@@ -60,3 +71,4 @@ if [ "$fuzztime" != 0 ]; then
   done
 fi
 echo "== all tests passed"
+echo "packages: $passed passed, 0 failed"
