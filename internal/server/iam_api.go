@@ -150,6 +150,12 @@ func (q *queryCtx) pathParam() (string, error) {
 	return p, nil
 }
 
+// kindName is the capitalised kind as IAM action names and messages use it.
+func kindName(k meta.EntityKind) string {
+	t := kindTitle(k)
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
 func kindTitle(k meta.EntityKind) string {
 	switch k {
 	case meta.KindGroup:
@@ -211,31 +217,48 @@ func parseIdentityDoc(doc string, max int, what string) error {
 // ---- users ----
 
 func iamCreateUser(q *queryCtx) (any, error) {
-	st, err := q.store()
+	e, err := q.createEntity(meta.KindUser, 64, iam.NewUserID, nil)
 	if err != nil {
-		return nil, err
-	}
-	name, err := q.nameParam("UserName", 64)
-	if err != nil {
-		return nil, err
-	}
-	path, err := q.pathParam()
-	if err != nil {
-		return nil, err
-	}
-	acct := q.p.Account
-	if err := q.allowed("iam:CreateUser", iam.EntityARN(acct, meta.KindUser, path, name)); err != nil {
-		return nil, err
-	}
-	e := meta.IAMEntity{Account: acct, Kind: meta.KindUser, Name: name, ID: iam.NewUserID(), Path: path, CreatedAt: q.rc.s.now().UTC()}
-	if err := st.CreateIAMEntity(q.rc.r.Context(), e); errors.Is(err, meta.ErrConflict) {
-		return nil, errEntityExists("User with name %s already exists.", name)
-	} else if err != nil {
 		return nil, err
 	}
 	return struct {
 		User xUser `xml:"User"`
 	}{userXML(e)}, nil
+}
+
+// createEntity runs the steps every Create{User,Group,Role} shares: read
+// and check the name and path, authorize iam:Create<Kind> on the new ARN,
+// let prepare fill kind-specific fields (and refuse bad input), and store
+// the entity, answering EntityAlreadyExists on a duplicate name.
+func (q *queryCtx) createEntity(k meta.EntityKind, maxName int, newID func() string, prepare func(*meta.IAMEntity) error) (meta.IAMEntity, error) {
+	st, err := q.store()
+	if err != nil {
+		return meta.IAMEntity{}, err
+	}
+	name, err := q.nameParam(paramFor(k), maxName)
+	if err != nil {
+		return meta.IAMEntity{}, err
+	}
+	path, err := q.pathParam()
+	if err != nil {
+		return meta.IAMEntity{}, err
+	}
+	acct := q.p.Account
+	if err := q.allowed("iam:Create"+kindName(k), iam.EntityARN(acct, k, path, name)); err != nil {
+		return meta.IAMEntity{}, err
+	}
+	e := meta.IAMEntity{Account: acct, Kind: k, Name: name, ID: newID(), Path: path, CreatedAt: q.rc.s.now().UTC()}
+	if prepare != nil {
+		if err := prepare(&e); err != nil {
+			return meta.IAMEntity{}, err
+		}
+	}
+	if err := st.CreateIAMEntity(q.rc.r.Context(), e); errors.Is(err, meta.ErrConflict) {
+		return meta.IAMEntity{}, errEntityExists("%s with name %s already exists.", kindName(k), name)
+	} else if err != nil {
+		return meta.IAMEntity{}, err
+	}
+	return e, nil
 }
 
 func iamGetUser(q *queryCtx) (any, error) {
@@ -545,26 +568,8 @@ func inlineDelete(k meta.EntityKind) queryHandler {
 // ---- groups ----
 
 func iamCreateGroup(q *queryCtx) (any, error) {
-	st, err := q.store()
+	e, err := q.createEntity(meta.KindGroup, 128, iam.NewGroupID, nil)
 	if err != nil {
-		return nil, err
-	}
-	name, err := q.nameParam("GroupName", 128)
-	if err != nil {
-		return nil, err
-	}
-	path, err := q.pathParam()
-	if err != nil {
-		return nil, err
-	}
-	acct := q.p.Account
-	if err := q.allowed("iam:CreateGroup", iam.EntityARN(acct, meta.KindGroup, path, name)); err != nil {
-		return nil, err
-	}
-	e := meta.IAMEntity{Account: acct, Kind: meta.KindGroup, Name: name, ID: iam.NewGroupID(), Path: path, CreatedAt: q.rc.s.now().UTC()}
-	if err := st.CreateIAMEntity(q.rc.r.Context(), e); errors.Is(err, meta.ErrConflict) {
-		return nil, errEntityExists("Group with name %s already exists.", name)
-	} else if err != nil {
 		return nil, err
 	}
 	return struct {
@@ -718,38 +723,22 @@ func (q *queryCtx) maxSession(def int) (int, error) {
 }
 
 func iamCreateRole(q *queryCtx) (any, error) {
-	st, err := q.store()
+	e, err := q.createEntity(meta.KindRole, 64, iam.NewRoleID, func(e *meta.IAMEntity) error {
+		doc, err := q.required("AssumeRolePolicyDocument")
+		if err != nil {
+			return err
+		}
+		maxDur, err := q.maxSession(iam.MinRoleSession)
+		if err != nil {
+			return err
+		}
+		if err := parseTrustPolicy(doc); err != nil {
+			return err
+		}
+		e.TrustPolicy, e.MaxSessionDuration, e.Description = doc, maxDur, q.get("Description")
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	name, err := q.nameParam("RoleName", 64)
-	if err != nil {
-		return nil, err
-	}
-	path, err := q.pathParam()
-	if err != nil {
-		return nil, err
-	}
-	doc, err := q.required("AssumeRolePolicyDocument")
-	if err != nil {
-		return nil, err
-	}
-	maxDur, err := q.maxSession(iam.MinRoleSession)
-	if err != nil {
-		return nil, err
-	}
-	acct := q.p.Account
-	if err := q.allowed("iam:CreateRole", iam.EntityARN(acct, meta.KindRole, path, name)); err != nil {
-		return nil, err
-	}
-	if err := parseTrustPolicy(doc); err != nil {
-		return nil, err
-	}
-	e := meta.IAMEntity{Account: acct, Kind: meta.KindRole, Name: name, ID: iam.NewRoleID(), Path: path, CreatedAt: q.rc.s.now().UTC(),
-		TrustPolicy: doc, MaxSessionDuration: maxDur, Description: q.get("Description")}
-	if err := st.CreateIAMEntity(q.rc.r.Context(), e); errors.Is(err, meta.ErrConflict) {
-		return nil, errEntityExists("Role with name %s already exists.", name)
-	} else if err != nil {
 		return nil, err
 	}
 	return struct {
