@@ -6,12 +6,10 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net"
 	"net/http"
 	"net/netip"
@@ -264,7 +262,7 @@ func (a *App) bootstrap(ctx context.Context) error {
 	if id.OutpostID, err = fix("outpost_id", cfg.OutpostID, "op-"+randomHex(17)); err != nil {
 		return err
 	}
-	if id.AccountID, err = fix("account_id", cfg.AccountID, randomDigits(12)); err != nil {
+	if id.AccountID, err = fix("account_id", cfg.AccountID, iam.NewAccountID()); err != nil {
 		return err
 	}
 	keyID, secret := cfg.RootAccessKeyID, cfg.RootSecretAccessKey
@@ -297,7 +295,7 @@ func (a *App) bootstrap(ctx context.Context) error {
 	if !errors.Is(err, meta.ErrNotFound) {
 		return err
 	}
-	keyID, secret = NewAccessKeyID(), NewSecret()
+	keyID, secret = iam.NewAccessKeyID(), iam.NewSecret()
 	if err := a.Meta.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: keyID, Secret: a.Keyring.EncryptSecret(keyID, secret), Account: id.AccountID, Status: "Active", CreatedAt: cfg.Now().UTC()}); err != nil {
 		return fmt.Errorf("store root key: %w", err)
 	}
@@ -416,28 +414,4 @@ func (a *App) Shutdown(ctx context.Context) error {
 	return first
 }
 
-const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-
-// NewAccessKeyID returns a 20-character access key ID in the AWS style.
-func NewAccessKeyID() string { return "OPAK" + randomFrom(upperAlnum, 16) }
-
-// NewSecret returns a 40-character secret access key.
-func NewSecret() string {
-	return randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40)
-}
-
-func randomFrom(alphabet string, n int) string {
-	b := make([]byte, n)
-	max := big.NewInt(int64(len(alphabet)))
-	for i := range b {
-		v, err := rand.Int(rand.Reader, max)
-		if err != nil {
-			panic(err)
-		}
-		b[i] = alphabet[v.Int64()]
-	}
-	return string(b)
-}
-
-func randomHex(n int) string    { return randomFrom("0123456789abcdef", n) }
-func randomDigits(n int) string { return randomFrom("123456789", 1) + randomFrom("0123456789", n-1) }
+func randomHex(n int) string { return iam.RandomString("0123456789abcdef", n) }

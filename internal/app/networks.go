@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/outpost-s3/outpost/internal/iam"
 	"os"
 
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -93,4 +94,4 @@ func (a *App) setupNetworks(ctx context.Context, st meta.OutpostsStore) error {
 
 // newEndpointID returns an S3 on Outposts endpoint ID: 19 lower-case
 // alphanumerics.
-func newEndpointID() string { return randomFrom("abcdefghijklmnopqrstuvwxyz0123456789", 19) }
+func newEndpointID() string { return iam.RandomString("abcdefghijklmnopqrstuvwxyz0123456789", 19) }

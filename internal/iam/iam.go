@@ -32,6 +32,10 @@ const (
 
 const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
+// RandomString returns n characters drawn uniformly from alphabet with
+// crypto/rand: the source of every generated ID and secret.
+func RandomString(alphabet string, n int) string { return randomFrom(alphabet, n) }
+
 func randomFrom(alphabet string, n int) string {
 	b := make([]byte, n)
 	max := big.NewInt(int64(len(alphabet)))

@@ -286,14 +286,7 @@ func iamGetUser(q *queryCtx) (any, error) {
 }
 
 func iamListUsers(q *queryCtx) (any, error) {
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
-	if err := q.allowed("iam:ListUsers", iam.EntityARN(q.p.Account, meta.KindUser, "/", "*")); err != nil {
-		return nil, err
-	}
-	es, err := st.ListIAMEntities(q.rc.r.Context(), q.p.Account, meta.KindUser, q.get("PathPrefix"))
+	es, err := q.listEntities(meta.KindUser)
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +298,19 @@ func iamListUsers(q *queryCtx) (any, error) {
 		res.Users = append(res.Users, userXML(e))
 	}
 	return res, nil
+}
+
+// listEntities authorizes iam:List<Kind>s and lists the caller's account's
+// entities of a kind under PathPrefix.
+func (q *queryCtx) listEntities(k meta.EntityKind) ([]meta.IAMEntity, error) {
+	st, err := q.store()
+	if err != nil {
+		return nil, err
+	}
+	if err := q.allowed("iam:List"+kindName(k)+"s", iam.EntityARN(q.p.Account, k, "/", "*")); err != nil {
+		return nil, err
+	}
+	return st.ListIAMEntities(q.rc.r.Context(), q.p.Account, k, q.get("PathPrefix"))
 }
 
 func iamDeleteUser(q *queryCtx) (any, error) {
@@ -607,14 +613,7 @@ type groupList struct {
 }
 
 func iamListGroups(q *queryCtx) (any, error) {
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
-	if err := q.allowed("iam:ListGroups", iam.EntityARN(q.p.Account, meta.KindGroup, "/", "*")); err != nil {
-		return nil, err
-	}
-	es, err := st.ListIAMEntities(q.rc.r.Context(), q.p.Account, meta.KindGroup, q.get("PathPrefix"))
+	es, err := q.listEntities(meta.KindGroup)
 	if err != nil {
 		return nil, err
 	}
@@ -761,14 +760,7 @@ func iamGetRole(q *queryCtx) (any, error) {
 }
 
 func iamListRoles(q *queryCtx) (any, error) {
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
-	if err := q.allowed("iam:ListRoles", iam.EntityARN(q.p.Account, meta.KindRole, "/", "*")); err != nil {
-		return nil, err
-	}
-	es, err := st.ListIAMEntities(q.rc.r.Context(), q.p.Account, meta.KindRole, q.get("PathPrefix"))
+	es, err := q.listEntities(meta.KindRole)
 	if err != nil {
 		return nil, err
 	}
