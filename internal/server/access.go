@@ -87,3 +87,14 @@ func (rc *reqCtx) objectReadAllowed(o *meta.Object) bool {
 func (s *Server) resolveBucket(ctx context.Context, name string) (meta.Bucket, error) {
 	return s.cfg.Meta.GetBucket(ctx, name)
 }
+
+// mayList reports whether the caller may list the addressed bucket
+// (s3:ListBucket by policy, or a canned ACL granting read); S3 hides
+// whether a key exists from callers who may not.
+func (rc *reqCtx) mayList() bool {
+	if aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "read") {
+		return true
+	}
+	d, err := rc.evaluate(rc.bkt, "s3:ListBucket", "", false, false)
+	return err == nil && d.Allowed
+}

@@ -259,7 +259,7 @@ func (rc *reqCtx) getObject() error {
 	if err != nil {
 		// A caller who may not list the bucket must not learn whether a
 		// key exists, so S3 answers AccessDenied instead of NoSuchKey.
-		if !rc.isOwner() && !aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "read") {
+		if !rc.mayList() {
 			return s3err.AccessDenied
 		}
 		return err
@@ -545,6 +545,9 @@ func etagMatches(header, etag string) bool {
 }
 
 func (rc *reqCtx) deleteObject() error {
+	if v := rc.query.Get("versionId"); has(rc.query, "versionId") && v != meta.NullVersion && !validVersionID(v) {
+		return s3err.InvalidArgument.WithMessage("Invalid version id specified").With(s3err.Field{Name: "ArgumentName", Value: "versionId"}, s3err.Field{Name: "ArgumentValue", Value: v})
+	}
 	res, freed, err := rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"))
 	if err != nil {
 		return rc.objectError(err)

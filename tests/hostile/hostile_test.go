@@ -900,7 +900,10 @@ func allRows() []row {
 	}, status: 404, code: "NoSuchVersion"})
 	add(row{name: "delete with an invalid versionId keeps the object", req: func(e *env) *http.Request {
 		return e.signed("DELETE", "/"+bucket+"/existing?versionId=../x", nil)
-	}, status: 204}) // deleting a version that does not exist succeeds, as in S3; the snapshot proves "existing" stays
+	}, status: 400, code: "InvalidArgument"}) // a malformed version ID is refused, as in S3; the snapshot proves "existing" stays
+	add(row{name: "delete a well-formed version that does not exist keeps the object", req: func(e *env) *http.Request {
+		return e.signed("DELETE", "/"+bucket+"/existing?versionId=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", nil)
+	}, status: 204}) // deleting a version that does not exist succeeds, as in S3
 	add(row{name: "tag an invalid versionId", req: func(e *env) *http.Request {
 		return e.signed("PUT", "/"+bucket+"/existing?tagging&versionId=!!", []byte("<Tagging><TagSet></TagSet></Tagging>"))
 	}, status: 400, code: "InvalidArgument"})
