@@ -117,20 +117,12 @@ func (rc *reqCtx) copyInto(src *meta.Object, start, n int64) (*ingested, error) 
 
 // readObjectRange writes a byte range of an object's segments to w.
 func (s *Server) readObjectRange(rc *reqCtx, o *meta.Object, start, length int64, w io.Writer) error {
-	pos := int64(0)
-	for _, sg := range o.Segments {
-		segStart, segEnd := pos, pos+sg.Size
-		pos = segEnd
-		if segEnd <= start || segStart >= start+length {
-			continue
-		}
-		from := max(start, segStart) - segStart
-		to := min(start+length, segEnd) - segStart
-		f, err := s.cfg.Blobs.Open(rc.r.Context(), sg.BlobID)
+	for _, p := range rangePieces(o, start, length) {
+		f, err := s.cfg.Blobs.Open(rc.r.Context(), p.id)
 		if err != nil {
 			return err
 		}
-		err = copyRange(w, f, from, to-from)
+		err = copyRange(w, f, p.offset, p.n)
 		f.Close()
 		if err != nil {
 			return err

@@ -367,23 +367,7 @@ func canonicalMetaName(k string) string {
 func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, status int) error {
 	// Open the first blob before sending headers so a missing blob is an
 	// error response rather than a truncated body.
-	type piece struct {
-		id     string
-		offset int64
-		n      int64
-	}
-	var pieces []piece
-	pos := int64(0)
-	for _, sg := range o.Segments {
-		segStart, segEnd := pos, pos+sg.Size
-		pos = segEnd
-		if segEnd <= start || segStart >= start+length {
-			continue
-		}
-		from := max(start, segStart) - segStart
-		to := min(start+length, segEnd) - segStart
-		pieces = append(pieces, piece{sg.BlobID, from, to - from})
-	}
+	pieces := rangePieces(o, start, length)
 	ctx := rc.r.Context()
 	var first io.ReadSeekCloser
 	if len(pieces) > 0 {
@@ -430,6 +414,31 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 		}
 	}
 	return nil
+}
+
+// piece is the part of one stored blob that falls in a requested range.
+type piece struct {
+	id     string
+	offset int64 // within the blob
+	n      int64
+}
+
+// rangePieces maps the byte range [start, start+length) of an object onto
+// its segments' blobs, in order.
+func rangePieces(o *meta.Object, start, length int64) []piece {
+	var pieces []piece
+	pos := int64(0)
+	for _, sg := range o.Segments {
+		segStart, segEnd := pos, pos+sg.Size
+		pos = segEnd
+		if segEnd <= start || segStart >= start+length {
+			continue
+		}
+		from := max(start, segStart) - segStart
+		to := min(start+length, segEnd) - segStart
+		pieces = append(pieces, piece{sg.BlobID, from, to - from})
+	}
+	return pieces
 }
 
 // smallObject is the largest range sent from a buffer instead of with
