@@ -96,23 +96,21 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 	return &o, &sb, nil
 }
 
-// copyRangeInto streams [start, start+n) of src into a new blob, the same
+// copyInto streams [start, start+n) of src into a new blob, the same
 // way ingest stores a request body.
-func (rc *reqCtx) copyInto(src *meta.Object, start, n int64) (*ingested, error) {
+func (rc *reqCtx) copyInto(src *meta.Object, start, n int64, checksumAlgorithm string) (*ingested, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		pw.CloseWithError(rc.s.readObjectRange(rc, src, start, n, pw))
 	}()
 	defer pr.Close()
-	// Copies carry no request checksums or Content-MD5 of their own.
-	saved := rc.r.Header
-	rc.r.Header = http.Header{}
-	if a := saved.Get("x-amz-checksum-algorithm"); a != "" {
-		rc.r.Header.Set("x-amz-sdk-checksum-algorithm", a)
+	// Copies carry no request checksums or Content-MD5 of their own; a
+	// requested algorithm is computed over the copied bytes.
+	decl := http.Header{}
+	if checksumAlgorithm != "" {
+		decl.Set("x-amz-sdk-checksum-algorithm", checksumAlgorithm)
 	}
-	in, err := rc.ingest(pr, n)
-	rc.r.Header = saved
-	return in, err
+	return rc.ingest(pr, n, decl)
 }
 
 // readObjectRange writes a byte range of an object's segments to w.
@@ -177,7 +175,7 @@ func (rc *reqCtx) copyObject() error {
 	if rc.r.ContentLength > 0 {
 		return s3err.InvalidRequest.WithMessage("This copy request may not have a body.")
 	}
-	in, err := rc.copyInto(src, 0, src.Size)
+	in, err := rc.copyInto(src, 0, src.Size, rc.r.Header.Get("x-amz-checksum-algorithm"))
 	if err != nil {
 		return err
 	}

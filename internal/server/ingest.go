@@ -75,18 +75,18 @@ func (rc *reqCtx) payloadLength() (int64, error) {
 // while computing MD5 and any declared checksum, checks Content-MD5 and the
 // checksum, and commits the blob. Nothing is visible to readers until the
 // caller commits metadata referencing the blob. On any error the blob is
-// discarded.
-func (rc *reqCtx) ingest(body io.Reader, size int64) (*ingested, error) {
-	h := rc.r.Header
+// discarded. decl holds what the client declared about the bytes
+// (Content-MD5, x-amz-checksum-*, x-amz-trailer, x-amz-sdk-checksum-algorithm).
+func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header) (*ingested, error) {
 	var wantMD5 []byte
-	if v := h.Get("Content-MD5"); v != "" {
+	if v := decl.Get("Content-MD5"); v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(b) != md5.Size {
 			return nil, s3err.InvalidDigest
 		}
 		wantMD5 = b
 	}
-	alg, wantSum, trailer, err := requestChecksum(rc.checksumHeaders())
+	alg, wantSum, trailer, err := requestChecksum(decl)
 	if err != nil {
 		return nil, err
 	}

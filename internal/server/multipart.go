@@ -106,7 +106,7 @@ func (rc *reqCtx) uploadPart() error {
 	if size > maxPartSize {
 		return s3err.EntityTooLarge
 	}
-	in, err := rc.ingest(rc.body(), size)
+	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders())
 	if err != nil {
 		return err
 	}
@@ -179,12 +179,11 @@ func (rc *reqCtx) uploadPartCopy() error {
 	if length > maxPartSize {
 		return s3err.InvalidRequest.WithMessage("The specified copy source is larger than the maximum allowable size for a copy source: 5368709120")
 	}
-	saved := rc.r.Header.Get("x-amz-checksum-algorithm")
-	if u.ChecksumAlgorithm != "" {
-		rc.r.Header.Set("x-amz-checksum-algorithm", u.ChecksumAlgorithm)
+	alg := u.ChecksumAlgorithm
+	if alg == "" {
+		alg = rc.r.Header.Get("x-amz-checksum-algorithm")
 	}
-	in, err := rc.copyInto(src, start, length)
-	rc.r.Header.Set("x-amz-checksum-algorithm", saved)
+	in, err := rc.copyInto(src, start, length, alg)
 	if err != nil {
 		return err
 	}

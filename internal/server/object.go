@@ -121,7 +121,7 @@ func (rc *reqCtx) putObject() error {
 	if err != nil {
 		return err
 	}
-	in, err := rc.ingest(rc.body(), size)
+	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders())
 	if err != nil {
 		return err
 	}
