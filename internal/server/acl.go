@@ -9,8 +9,9 @@ import (
 )
 
 const (
-	allUsersURI  = "http://acs.amazonaws.com/groups/global/AllUsers"
-	authUsersURI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+	allUsersURI    = "http://acs.amazonaws.com/groups/global/AllUsers"
+	authUsersURI   = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+	logDeliveryURI = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 )
 
 type accessControlPolicy struct {
@@ -33,6 +34,7 @@ type grantee struct {
 	ID          string `xml:"ID,omitempty"`
 	DisplayName string `xml:"DisplayName,omitempty"`
 	URI         string `xml:"URI,omitempty"`
+	Email       string `xml:"EmailAddress,omitempty"`
 }
 
 func canonicalUser(id string) grantee {
@@ -97,6 +99,24 @@ func cannedFromPolicy(p accessControlPolicy) (string, bool) {
 	return "", false
 }
 
+var aclPermissions = map[string]bool{"FULL_CONTROL": true, "READ": true, "WRITE": true, "READ_ACP": true, "WRITE_ACP": true}
+
+// validGrants checks each grant against the S3 ACL schema: a grantee that
+// names someone (ID, URI or e-mail address) and one of the five permissions.
+// A grant that breaks it is MalformedACLError, as S3 answers.
+func validGrants(grants []grant) error {
+	for _, g := range grants {
+		ge := g.Grantee
+		if !aclPermissions[g.Permission] || (ge.ID == "" && ge.URI == "" && ge.Email == "") {
+			return s3err.MalformedACLError
+		}
+		if ge.URI != "" && ge.URI != allUsersURI && ge.URI != authUsersURI && ge.URI != logDeliveryURI {
+			return s3err.InvalidArgument.WithMessage("Invalid group uri")
+		}
+	}
+	return nil
+}
+
 // refuseACLOnOutposts: S3 on Outposts does not support ACLs.
 func (rc *reqCtx) refuseACLOnOutposts() error {
 	if rc.bkt != nil && rc.bkt.OutpostID != "" {
@@ -124,6 +144,9 @@ func (rc *reqCtx) aclFromRequest() (string, error) {
 		if e, ok := err.(*s3err.Error); ok && e.Code == "MalformedXML" {
 			return "", s3err.MalformedACLError
 		}
+		return "", err
+	}
+	if err := validGrants(p.Grants); err != nil {
 		return "", err
 	}
 	acl, ok := cannedFromPolicy(p)

@@ -237,7 +237,9 @@ func FuzzXMLBodies(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		ep := xmlEndpoints[int(which)%len(xmlEndpoints)]
 		w := fs.do(t, ep.method, ep.path, body)
-		if w.Code >= 500 {
+		// 501 NotImplemented is a deliberate answer (grant lists that are
+		// not a canned ACL); any other 5xx is a server fault.
+		if w.Code >= 500 && !(w.Code == 501 && strings.Contains(w.Body.String(), "<Code>NotImplemented</Code>")) {
 			t.Fatalf("%s %s with body %q: %d %s", ep.method, ep.path, body, w.Code, w.Body)
 		}
 	})

@@ -391,6 +391,53 @@ func TestAWSChunkedUploads(t *testing.T) {
 	}
 }
 
+// TestACLGrantLists: an AccessControlPolicy body is accepted when it is a
+// canned ACL written out, refused with the S3 error otherwise, and a refused
+// body never changes the stored ACL.
+func TestACLGrantLists(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.S3(t)
+	srv.MustBucket(t, "grants")
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("grants"), Key: aws.String("k"), Body: strings.NewReader("x")}); err != nil {
+		t.Fatal(err)
+	}
+	const xsi = `xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"`
+	owner := `<Grant><Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>` + testserver.AccountID + `</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>`
+	allRead := `<Grant><Grantee ` + xsi + ` xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant>`
+	wrap := func(grants string) []byte {
+		return []byte(`<AccessControlPolicy><Owner><ID>` + testserver.AccountID + `</ID></Owner><AccessControlList>` + grants + `</AccessControlList></AccessControlPolicy>`)
+	}
+	cases := []struct {
+		name   string
+		body   []byte
+		status int
+		code   string
+	}{
+		{"empty grant", wrap(`<Grant></Grant>`), 400, "MalformedACLError"},
+		{"grant without grantee", wrap(`<Grant><Permission>READ</Permission></Grant>`), 400, "MalformedACLError"},
+		{"unknown permission", wrap(strings.Replace(allRead, ">READ<", ">EVERYTHING<", 1)), 400, "MalformedACLError"},
+		{"unknown group", wrap(strings.Replace(allRead, "global/AllUsers", "global/Everyone", 1)), 400, "InvalidArgument"},
+		{"not XML", []byte("<AccessControlPolicy"), 400, "MalformedACLError"},
+		{"grant beyond a canned ACL", wrap(owner + `<Grant><Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>444455556666</ID></Grantee><Permission>WRITE_ACP</Permission></Grant>`), 501, "NotImplemented"},
+	}
+	for _, tc := range cases {
+		resp, b := do(t, sign(t, newReq(t, srv, "PUT", "/grants/k?acl", tc.body), tc.body, time.Now()))
+		expectError(t, resp, b, tc.status, tc.code)
+		acl, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("grants"), Key: aws.String("k")})
+		if err != nil || len(acl.Grants) != 1 {
+			t.Fatalf("%s changed the ACL: %+v %v", tc.name, acl, err)
+		}
+	}
+	body := wrap(owner + allRead)
+	if resp, b := do(t, sign(t, newReq(t, srv, "PUT", "/grants/k?acl", body), body, time.Now())); resp.StatusCode != 200 {
+		t.Fatalf("public-read written out: %d %s", resp.StatusCode, b)
+	}
+	acl, err := c.GetObjectAcl(ctx, &s3.GetObjectAclInput{Bucket: aws.String("grants"), Key: aws.String("k")})
+	if err != nil || len(acl.Grants) != 2 {
+		t.Fatalf("public-read grant list not stored: %+v %v", acl, err)
+	}
+}
+
 func TestCannedACLsGoverningAnonymousAccess(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.S3(t)
