@@ -47,6 +47,7 @@ type Alias struct {
 	OutpostID    string // the 17 characters after "op-", e.g. "01ac5d28a6a232904"
 	Metadata     string // 20 opaque characters
 	RegionPrefix string // 4 characters, e.g. "use1"; "beta" is special-cased by the SDKs
+	Reserved     byte   // the character before "--op-s3"; '0' in every published alias (0 means '0')
 }
 
 // FullOutpostID returns the Outpost ID as it appears in ARNs: "op-" + OutpostID.
@@ -54,7 +55,11 @@ func (a Alias) FullOutpostID() string { return "op-" + a.OutpostID }
 
 // String re-assembles the alias.
 func (a Alias) String() string {
-	return a.NamePrefix + "-" + string(a.HWType) + a.OutpostID + a.Metadata + a.RegionPrefix + "0" + AliasSuffix
+	r := a.Reserved
+	if r == 0 {
+		r = '0'
+	}
+	return a.NamePrefix + "-" + string(a.HWType) + a.OutpostID + a.Metadata + a.RegionPrefix + string(r) + AliasSuffix
 }
 
 // ParseAlias decodes an access point alias. It reports false unless s ends
@@ -81,6 +86,7 @@ func ParseAlias(s string) (Alias, bool) {
 		OutpostID:    s[n-49 : n-32],
 		Metadata:     s[n-32 : n-12],
 		RegionPrefix: s[n-12 : n-8],
+		Reserved:     s[n-8],
 	}
 	if a.HWType != HWTypeRack && a.HWType != HWTypeServer {
 		return Alias{}, false

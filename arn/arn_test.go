@@ -224,7 +224,7 @@ func TestParseAliasDocExample(t *testing.T) {
 	if !ok {
 		t.Fatalf("ParseAlias(%q) failed", doc)
 	}
-	want := Alias{NamePrefix: "example-outp", HWType: 'o', OutpostID: "01ac5d28a6a232904", Metadata: "e8xz5w8ijx1qzlbp3i3k", RegionPrefix: "use1"}
+	want := Alias{NamePrefix: "example-outp", HWType: 'o', OutpostID: "01ac5d28a6a232904", Metadata: "e8xz5w8ijx1qzlbp3i3k", RegionPrefix: "use1", Reserved: '0'}
 	if a != want {
 		t.Fatalf("ParseAlias = %+v, want %+v", a, want)
 	}
