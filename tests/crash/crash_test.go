@@ -190,7 +190,7 @@ func runCycle(t *testing.T, node *Node, m *model, st *stats, cycle int, seedRand
 
 	// The process is dead: check the files it left behind.
 	files, tmp := blobFiles(t, node.DataDir)
-	ms, err := sqlmeta.OpenSQLite(filepath.Join(node.DataDir, "meta.db"))
+	ms, err := sqlmeta.OpenSQLiteReadOnly(filepath.Join(node.DataDir, "meta.db"))
 	if err != nil {
 		t.Fatalf("cycle %d: open metadata after kill: %v", cycle, err)
 	}
@@ -235,7 +235,7 @@ func runCycle(t *testing.T, node *Node, m *model, st *stats, cycle int, seedRand
 	var last string
 	err = WaitReady(wctx, func() error {
 		files, tmp := blobFiles(t, node.DataDir)
-		ms, err := sqlmeta.OpenSQLite(filepath.Join(node.DataDir, "meta.db"))
+		ms, err := sqlmeta.OpenSQLiteReadOnly(filepath.Join(node.DataDir, "meta.db"))
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,7 @@ func (s *Store) PutObjectsBulk(ctx context.Context, objs []*meta.Object) error {
 	for len(objs) > 0 {
 		chunk := objs[:min(bulkChunk, len(objs))]
 		objs = objs[len(chunk):]
-		err := s.write(ctx, "put objects", func(c conn) error {
+		err := s.writeObjects(ctx, "put objects", func(c conn) error {
 			for _, o := range chunk {
 				o.DeleteMarker = false
 				if _, err := c.putObject(o); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"golang.org/x/sys/unix"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -102,13 +104,68 @@ func (d *dialect) rebind(q string) string {
 // connection that begins transactions IMMEDIATE: writers in this process
 // queue in Go instead of failing with SQLITE_BUSY, and readers (a separate
 // pool) never block on them. busy_timeout covers other processes.
+//
+// The file is this process's alone while the Store is open: a second
+// OpenSQLite of the same path, in this process or another, fails (an
+// exclusive lock on path+".lock"), so the Store may keep answers in memory
+// (see readCache). OpenSQLiteReadOnly inspects a file that is in use.
 func OpenSQLite(path string) (*Store, error) {
 	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil, errors.New("sqlmeta: OpenSQLite needs a file path (the read and write pools share the file)")
 	}
+	lock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	s, err := openSQLiteFile(path, false)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.lock = lock
+	s.cache = newReadCache(1 << 16)
+	s.group = newGroupCommitter(s)
+	return s, nil
+}
+
+// OpenSQLiteReadOnly opens a metadata file, possibly in use by a running
+// server, for reading only (integrity checks, tests, diagnostics). It takes
+// no lock, keeps no cache and refuses every write.
+func OpenSQLiteReadOnly(path string) (*Store, error) {
+	if path == "" || path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, errors.New("sqlmeta: OpenSQLiteReadOnly needs a file path")
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlmeta: open %s: %w", path, err)
+	}
+	return openSQLiteFile(path, true)
+}
+
+// lockFile takes an exclusive, non-blocking flock on path (created if
+// missing). The kernel drops it when the process dies.
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlmeta: lock %s: %w", path, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("sqlmeta: %s is in use by another Outpost server (%s is locked)", strings.TrimSuffix(path, ".lock"), path)
+		}
+		return nil, fmt.Errorf("sqlmeta: lock %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func openSQLiteFile(path string, readOnly bool) (*Store, error) {
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" +
 		"_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	wopts := "&_txlock=immediate"
+	if readOnly {
+		wopts += "&_pragma=query_only(1)"
+	}
+	w, err := sql.Open("sqlite", base+wopts)
 	if err != nil {
 		return nil, fmt.Errorf("sqlmeta: open %s: %w", path, err)
 	}
@@ -129,11 +186,13 @@ func OpenSQLite(path string) (*Store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	s := &Store{d: sqliteDialect, w: w, r: r, wStmts: newStmtCache(w), rStmts: newStmtCache(r)}
+	if readOnly {
+		return s, nil
+	}
 	if err := s.migrate(context.Background()); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.group = newGroupCommitter(s)
 	return s, nil
 }
 

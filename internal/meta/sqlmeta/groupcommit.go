@@ -52,7 +52,7 @@ func (g *groupCommitter) write(ctx context.Context, op string, fn func(c conn) e
 	g.mu.Lock()
 	if g.closed {
 		g.mu.Unlock()
-		return g.s.write(ctx, op, fn)
+		return g.s.writeObjects(ctx, op, fn)
 	}
 	g.queue = append(g.queue, w)
 	g.mu.Unlock()
@@ -102,6 +102,7 @@ func (g *groupCommitter) drain() {
 func (g *groupCommitter) commit(batch []*groupWrite) {
 	s := g.s
 	defer func() {
+		s.cache.bump(true) // before any writer returns
 		for _, w := range batch {
 			close(w.done)
 		}

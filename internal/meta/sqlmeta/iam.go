@@ -122,11 +122,13 @@ func scanAccount(sc interface{ Scan(...any) error }) (meta.Account, error) {
 
 // GetAccount returns an account or meta.ErrNotFound.
 func (s *Store) GetAccount(ctx context.Context, id string) (meta.Account, error) {
-	a, err := scanAccount(s.pool(ctx).queryRow("SELECT account_id, name, email, created_at FROM accounts WHERE account_id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = meta.ErrNotFound
-	}
-	return a, s.fail("get account", err)
+	return cached(s.cache, cacheKey{kind: cacheAccount, a: id}, false, func() (meta.Account, error) {
+		a, err := scanAccount(s.pool(ctx).queryRow("SELECT account_id, name, email, created_at FROM accounts WHERE account_id = ?", id))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = meta.ErrNotFound
+		}
+		return a, s.fail("get account", err)
+	})
 }
 
 // ListAccounts lists every account by ID.
@@ -233,8 +235,10 @@ func (c conn) getEntity(account string, k meta.EntityKind, name string) (meta.IA
 
 // GetIAMEntity finds an entity by name regardless of case; meta.ErrNotFound.
 func (s *Store) GetIAMEntity(ctx context.Context, account string, k meta.EntityKind, name string) (meta.IAMEntity, error) {
-	e, err := s.pool(ctx).getEntity(account, k, name)
-	return e, s.fail("get "+string(k), err)
+	return cached(s.cache, cacheKey{kind: cacheIAMEntity, a: account, b: string(k), c: name}, false, func() (meta.IAMEntity, error) {
+		e, err := s.pool(ctx).getEntity(account, k, name)
+		return e, s.fail("get "+string(k), err)
+	})
 }
 
 // ListIAMEntities lists entities of a kind by name, optionally under a path prefix.
@@ -624,6 +628,15 @@ func (c conn) strings(q string, args ...any) ([]string, error) {
 // It runs on every authorized request, so it is two queries: the entity,
 // then every inline and attached policy of it and (for users) its groups.
 func (s *Store) IdentityPolicies(ctx context.Context, account string, k meta.EntityKind, entity string) (docs, foreign []string, err error) {
+	type answer struct{ docs, foreign []string }
+	a, err := cached(s.cache, cacheKey{kind: cacheIdentityPolicies, a: account, b: string(k), c: entity}, false, func() (answer, error) {
+		d, f, err := s.identityPolicies(ctx, account, k, entity)
+		return answer{d, f}, err
+	})
+	return a.docs, a.foreign, err
+}
+
+func (s *Store) identityPolicies(ctx context.Context, account string, k meta.EntityKind, entity string) (docs, foreign []string, err error) {
 	err = s.read(ctx, "identity policies", func(c conn) error {
 		docs, foreign = nil, nil
 		if _, err := c.getEntity(account, k, entity); err != nil {

@@ -216,7 +216,7 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object) ([]string, error)
 		// Concurrent PUTs share one durable commit (groupcommit.go).
 		err = s.group.write(ctx, "put object "+o.Key, fn)
 	} else {
-		err = s.write(ctx, "put object "+o.Key, fn)
+		err = s.writeObjects(ctx, "put object "+o.Key, fn)
 	}
 	return freed, err
 }
@@ -258,8 +258,10 @@ func (c conn) getObject(bucket, key, versionID string) (objectRow, error) {
 
 // GetObject returns a version; see meta.Store for the delete-marker rules.
 func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (meta.Object, error) {
-	r, err := s.pool(ctx).getObject(bucket, key, versionID)
-	return r.o, s.fail("get object "+key, err)
+	return cached(s.cache, cacheKey{kind: cacheObject, a: bucket, b: key, c: versionID}, true, func() (meta.Object, error) {
+		r, err := s.pool(ctx).getObject(bucket, key, versionID)
+		return r.o, s.fail("get object "+key, err)
+	})
 }
 
 // DeleteObject deletes a key or one version (see meta.Store). On a bucket
@@ -269,7 +271,7 @@ func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (m
 func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string) (meta.DeleteResult, []string, error) {
 	var res meta.DeleteResult
 	var freed []string
-	err := s.write(ctx, "delete object "+key, func(c conn) error {
+	err := s.writeObjects(ctx, "delete object "+key, func(c conn) error {
 		res, freed = meta.DeleteResult{}, nil
 		versioning, err := c.lockBucket(bucket)
 		if err != nil {
@@ -320,7 +322,7 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string)
 // UpdateObject lets fn edit a version's tags and ACL; other changes fn
 // makes are ignored. Errors are GetObject's.
 func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(o *meta.Object) error) error {
-	return s.write(ctx, "update object "+key, func(c conn) error {
+	return s.writeObjects(ctx, "update object "+key, func(c conn) error {
 		r, err := c.getObject(bucket, key, versionID)
 		if err != nil {
 			return err

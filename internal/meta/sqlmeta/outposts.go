@@ -94,16 +94,20 @@ func noSuchAccessPoint(err error) error {
 
 // GetAccessPoint returns an access point, or meta.ErrNoSuchAccessPoint.
 func (s *Store) GetAccessPoint(ctx context.Context, account, outpostID, name string) (meta.AccessPoint, error) {
-	ap, err := scanAccessPoint(s.pool(ctx).queryRow("SELECT "+accessPointCols+" FROM access_points WHERE account = ? AND outpost_id = ? AND name = ?",
-		account, outpostID, name))
-	return ap, s.fail("get access point "+name, noSuchAccessPoint(err))
+	return cached(s.cache, cacheKey{kind: cacheAccessPoint, a: account, b: outpostID, c: name}, false, func() (meta.AccessPoint, error) {
+		ap, err := scanAccessPoint(s.pool(ctx).queryRow("SELECT "+accessPointCols+" FROM access_points WHERE account = ? AND outpost_id = ? AND name = ?",
+			account, outpostID, name))
+		return ap, s.fail("get access point "+name, noSuchAccessPoint(err))
+	})
 }
 
 // GetAccessPointByAlias returns the access point with an alias, or
 // meta.ErrNoSuchAccessPoint.
 func (s *Store) GetAccessPointByAlias(ctx context.Context, alias string) (meta.AccessPoint, error) {
-	ap, err := scanAccessPoint(s.pool(ctx).queryRow("SELECT "+accessPointCols+" FROM access_points WHERE alias = ?", alias))
-	return ap, s.fail("get access point by alias", noSuchAccessPoint(err))
+	return cached(s.cache, cacheKey{kind: cacheAccessPointAlias, a: alias}, false, func() (meta.AccessPoint, error) {
+		ap, err := scanAccessPoint(s.pool(ctx).queryRow("SELECT "+accessPointCols+" FROM access_points WHERE alias = ?", alias))
+		return ap, s.fail("get access point by alias", noSuchAccessPoint(err))
+	})
 }
 
 // ListAccessPoints lists an account's access points on an outpost by name,

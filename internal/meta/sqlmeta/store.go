@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,9 @@ type Store struct {
 	d *dialect
 	w *sql.DB // transactions that write
 	r *sql.DB // reads; the same pool as w on PostgreSQL
+
+	lock  *os.File   // SQLite: the exclusive lock on the file (nil read-only)
+	cache *readCache // SQLite: point-read answers (nil on PostgreSQL)
 
 	// Prepared statements of w and r (SQLite only).
 	wStmts, rStmts *stmtCache
@@ -170,8 +174,20 @@ func (sc *stmtCache) close() {
 // write runs fn in a read-write transaction, retrying serialization
 // failures, and wraps any error with op.
 func (s *Store) write(ctx context.Context, op string, fn func(c conn) error) error {
+	return s.writeTx(ctx, op, false, fn)
+}
+
+// writeObjects is write for transactions that change only objects and
+// multipart uploads (not buckets, keys, policies or configuration), so that
+// cached configuration answers stay valid across them.
+func (s *Store) writeObjects(ctx context.Context, op string, fn func(c conn) error) error {
+	return s.writeTx(ctx, op, true, fn)
+}
+
+func (s *Store) writeTx(ctx context.Context, op string, objectsOnly bool, fn func(c conn) error) error {
 	for attempt := 0; ; attempt++ {
 		err := s.runTx(ctx, s.w, s.wStmts, nil, fn)
+		s.cache.bump(objectsOnly)
 		if err != nil && s.d.retryable(err) && attempt < 8 && ctx.Err() == nil {
 			time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
 			continue
@@ -227,6 +243,9 @@ func (s *Store) Close() error {
 		if rerr := s.r.Close(); err == nil {
 			err = rerr
 		}
+	}
+	if s.lock != nil {
+		s.lock.Close() // releases the flock
 	}
 	return err
 }
@@ -306,11 +325,13 @@ func scanAccessKey(sc interface{ Scan(...any) error }) (meta.AccessKey, error) {
 
 // GetAccessKey returns a key, or meta.ErrNotFound.
 func (s *Store) GetAccessKey(ctx context.Context, id string) (meta.AccessKey, error) {
-	k, err := scanAccessKey(s.pool(ctx).queryRow("SELECT "+accessKeyCols+" FROM access_keys WHERE access_key_id = ?", id))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = meta.ErrNotFound
-	}
-	return k, s.fail("get access key", err)
+	return cached(s.cache, cacheKey{kind: cacheAccessKey, a: id}, false, func() (meta.AccessKey, error) {
+		k, err := scanAccessKey(s.pool(ctx).queryRow("SELECT "+accessKeyCols+" FROM access_keys WHERE access_key_id = ?", id))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = meta.ErrNotFound
+		}
+		return k, s.fail("get access key", err)
+	})
 }
 
 // UpdateAccessKeyStatus sets a key's status; meta.ErrNotFound if missing.
@@ -410,11 +431,13 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 
 // GetBucket returns a bucket, or meta.ErrNoSuchBucket.
 func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
-	b, err := scanBucket(s.pool(ctx).queryRow("SELECT "+bucketCols+" FROM buckets WHERE name = ?", name))
-	if errors.Is(err, sql.ErrNoRows) {
-		err = meta.ErrNoSuchBucket
-	}
-	return b, s.fail("get bucket "+name, err)
+	return cached(s.cache, cacheKey{kind: cacheBucket, a: name}, false, func() (meta.Bucket, error) {
+		b, err := scanBucket(s.pool(ctx).queryRow("SELECT "+bucketCols+" FROM buckets WHERE name = ?", name))
+		if errors.Is(err, sql.ErrNoRows) {
+			err = meta.ErrNoSuchBucket
+		}
+		return b, s.fail("get bucket "+name, err)
+	})
 }
 
 // ListBuckets lists an account's buckets by name; outpostID "" lists plain
@@ -513,6 +536,12 @@ func (s *Store) setBucketColumn(ctx context.Context, col, name, value string) er
 // GetBucketConfig returns a configuration document; meta.ErrNotFound if
 // unset, meta.ErrNoSuchBucket if the bucket is missing.
 func (s *Store) GetBucketConfig(ctx context.Context, bucket, kind string) (string, error) {
+	return cached(s.cache, cacheKey{kind: cacheBucketConfig, a: bucket, b: kind}, false, func() (string, error) {
+		return s.getBucketConfig(ctx, bucket, kind)
+	})
+}
+
+func (s *Store) getBucketConfig(ctx context.Context, bucket, kind string) (string, error) {
 	var doc string
 	err := s.read(ctx, "get bucket config "+kind, func(c conn) error {
 		err := c.queryRow("SELECT doc FROM bucket_configs WHERE bucket = ? AND kind = ?", bucket, kind).Scan(&doc)

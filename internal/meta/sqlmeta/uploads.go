@@ -51,7 +51,7 @@ func (s *Store) CreateUpload(ctx context.Context, u meta.Upload) error {
 	if u.Initiated.IsZero() {
 		u.Initiated = time.Now()
 	}
-	return s.write(ctx, "create upload", func(c conn) error {
+	return s.writeObjects(ctx, "create upload", func(c conn) error {
 		if _, err := c.lockBucket(u.Bucket); err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Store) PutPart(ctx context.Context, uploadID string, p meta.Part) ([]st
 		p.LastModified = time.Now()
 	}
 	var freed []string
-	err := s.write(ctx, fmt.Sprintf("put part %d", p.Number), func(c conn) error {
+	err := s.writeObjects(ctx, fmt.Sprintf("put part %d", p.Number), func(c conn) error {
 		freed = nil
 		// The share lock makes CompleteUpload and AbortUpload wait for us.
 		if _, err := c.getUpload("", "", uploadID, c.d.forShare); err != nil {
@@ -270,7 +270,7 @@ func (c conn) endUpload(uploadID string, freed *[]string) error {
 // meta.ErrNoSuchUpload. o.Bucket and o.Key default to the upload's.
 func (s *Store) CompleteUpload(ctx context.Context, uploadID string, o *meta.Object) ([]string, error) {
 	var freed []string
-	err := s.write(ctx, "complete upload", func(c conn) error {
+	err := s.writeObjects(ctx, "complete upload", func(c conn) error {
 		freed = nil
 		// Lock order bucket → upload → key, as everywhere.
 		if o.Bucket != "" {
@@ -297,7 +297,7 @@ func (s *Store) CompleteUpload(ctx context.Context, uploadID string, o *meta.Obj
 // AbortUpload ends an upload of bucket and key, returning its parts' blobs.
 func (s *Store) AbortUpload(ctx context.Context, bucket, key, uploadID string) ([]string, error) {
 	var freed []string
-	err := s.write(ctx, "abort upload", func(c conn) error {
+	err := s.writeObjects(ctx, "abort upload", func(c conn) error {
 		freed = nil
 		if _, err := c.getUpload(bucket, key, uploadID, c.d.forUpdate); err != nil {
 			return err
