@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/app"
+	"github.com/outpost-s3/outpost/internal/server"
 )
 
 const serveUsage = `Usage: outpost serve [flags]
@@ -51,6 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	trusted := fs.String("trusted-proxies", env("OUTPOST_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Host/-Proto/-Port/-Prefix headers are believed (OUTPOST_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env("OUTPOST_PUBLIC_URL", ""), "the URL clients use when a trusted proxy serves Outpost under another host or a path prefix, e.g. https://files.example.com/s3 (OUTPOST_PUBLIC_URL)")
 	orphanGrace := fs.Duration("orphan-grace", envDuration("OUTPOST_ORPHAN_GRACE", time.Hour), "age after which unreferenced blobs are swept (OUTPOST_ORPHAN_GRACE)")
+	fs.Int64Var(&cfg.InlineMax, "inline-max", envInt("OUTPOST_INLINE_MAX", server.DefaultInlineMax), "objects up to this many bytes are stored in the metadata database, committed with it in one durable write; -1 stores every object as a blob file; at most 262144 (OUTPOST_INLINE_MAX)")
 	fs.DurationVar(&cfg.SweepEvery, "sweep-every", envDuration("OUTPOST_SWEEP_EVERY", 10*time.Minute), "how often to look for orphan blobs (OUTPOST_SWEEP_EVERY)")
 	fs.DurationVar(&cfg.LifecycleEvery, "lifecycle-every", envDuration("OUTPOST_LIFECYCLE_EVERY", time.Hour), "how often to apply buckets' lifecycle rules (OUTPOST_LIFECYCLE_EVERY)")
 	fs.IntVar(&cfg.Limits.BucketsPerAccount, "max-buckets", int(envInt("OUTPOST_MAX_BUCKETS", 100)), "Outposts buckets per account (OUTPOST_MAX_BUCKETS)")

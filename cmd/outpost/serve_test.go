@@ -116,9 +116,18 @@ func TestServeFirstStartPrintsIdentityAndKeepsIt(t *testing.T) {
 	if string(b) != "kept" {
 		t.Fatalf("after restart: %q", b)
 	}
+	// A second server on a data directory in use is refused.
+	msg, err := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0").CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "in use by another Outpost server") {
+		t.Fatalf("second server on one data directory: %v %s", err, msg)
+	}
+	s2.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s2.cmd.Wait(); err != nil {
+		t.Fatalf("serve did not exit cleanly on SIGTERM: %v", err)
+	}
 	// A different outpost ID for the same data directory is refused.
 	cmd := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--outpost-id", "op-0123456789abcdef0")
-	msg, err := cmd.CombinedOutput()
+	msg, err = cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(msg), "belongs to") {
 		t.Fatalf("identity change accepted: %v %s", err, msg)
 	}

@@ -60,6 +60,9 @@ type Config struct {
 	// removes it (default 1 hour). SweepEvery is the sweep period (default 10 minutes).
 	OrphanGrace time.Duration
 	SweepEvery  time.Duration
+	// InlineMax: objects up to this size are stored in their metadata row
+	// (server.Config.InlineMax: 0 is the default 16 KiB, negative never).
+	InlineMax int64
 	// LifecycleEvery is the period of the lifecycle worker, which applies
 	// buckets' lifecycle rules (default 1 hour; AWS runs about daily).
 	LifecycleEvery time.Duration
@@ -227,7 +230,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
 		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now, Keyring: a.Keyring,
 		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
-		Outposts: outposts, Limits: cfg.Limits,
+		Outposts: outposts, Limits: cfg.Limits, InlineMax: cfg.InlineMax,
 	})
 	if err != nil {
 		ms.Close()

@@ -78,6 +78,10 @@ type Object struct {
 	ACL          string
 	StorageClass string
 	Segments     []Segment
+	// Inline holds the bytes of a small object stored in its metadata row
+	// rather than in a blob (the server's inline limit decides); its one
+	// segment then has BlobID "". Shared when read: never modify it.
+	Inline []byte
 }
 
 // ListOptions selects latest object versions (delete markers excluded) in

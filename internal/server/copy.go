@@ -96,9 +96,9 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 	return &o, &sb, nil
 }
 
-// copyInto streams [start, start+n) of src into a new blob, the same
-// way ingest stores a request body.
-func (rc *reqCtx) copyInto(src *meta.Object, start, n int64, checksumAlgorithm string) (*ingested, error) {
+// copyInto streams [start, start+n) of src into a new blob (or, with
+// inlineOK, inline bytes), the same way ingest stores a request body.
+func (rc *reqCtx) copyInto(src *meta.Object, start, n int64, checksumAlgorithm string, inlineOK bool) (*ingested, error) {
 	pr, pw := io.Pipe()
 	go func() {
 		pw.CloseWithError(rc.s.readObjectRange(rc, src, start, n, pw))
@@ -110,13 +110,13 @@ func (rc *reqCtx) copyInto(src *meta.Object, start, n int64, checksumAlgorithm s
 	if checksumAlgorithm != "" {
 		decl.Set("x-amz-sdk-checksum-algorithm", checksumAlgorithm)
 	}
-	return rc.ingest(pr, n, decl)
+	return rc.ingest(pr, n, decl, inlineOK)
 }
 
 // readObjectRange writes a byte range of an object's segments to w.
 func (s *Server) readObjectRange(rc *reqCtx, o *meta.Object, start, length int64, w io.Writer) error {
 	for _, p := range rangePieces(o, start, length) {
-		f, err := s.cfg.Blobs.Open(rc.r.Context(), p.id)
+		f, err := s.openPiece(rc.r.Context(), p)
 		if err != nil {
 			return err
 		}
@@ -175,7 +175,7 @@ func (rc *reqCtx) copyObject() error {
 	if rc.r.ContentLength > 0 {
 		return s3err.InvalidRequest.WithMessage("This copy request may not have a body.")
 	}
-	in, err := rc.copyInto(src, 0, src.Size, rc.r.Header.Get("x-amz-checksum-algorithm"))
+	in, err := rc.copyInto(src, 0, src.Size, rc.r.Header.Get("x-amz-checksum-algorithm"), true)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (rc *reqCtx) copyObject() error {
 		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
 		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
 		Checksums: in.checksums, ACL: acl, StorageClass: class,
-		Segments: []meta.Segment{{BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), Checksums: in.checksums}},
+		Segments: []meta.Segment{in.segment()}, Inline: in.inline,
 	}
 	if len(in.checksums) > 0 {
 		o.ChecksumType = "FULL_OBJECT"

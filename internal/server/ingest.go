@@ -12,16 +12,40 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/outpost-s3/outpost/internal/blob"
+	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
 )
 
-// ingested is a body stored in a committed blob.
+// ingested is a body stored in a committed blob, or kept in memory to be
+// stored inline in the object's metadata row.
 type ingested struct {
-	blobID    string
+	blobID    string // "" when inline
+	inline    []byte
 	size      int64
 	md5       []byte
 	checksums map[string]string // algorithm → base64 value
 }
+
+// segment is the object segment that holds an ingested body.
+func (in *ingested) segment() meta.Segment {
+	return meta.Segment{BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), Checksums: in.checksums}
+}
+
+// inlineWriter collects a small body in memory (see Config.InlineMax); it
+// becomes durable with the metadata transaction that stores it.
+type inlineWriter struct{ buf []byte }
+
+func (w *inlineWriter) Write(p []byte) (int, error) {
+	if len(w.buf)+len(p) > cap(w.buf) {
+		return 0, errors.New("inline body longer than declared")
+	}
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+func (w *inlineWriter) ID() string    { return "" }
+func (w *inlineWriter) Commit() error { return nil }
+func (w *inlineWriter) Abort() error  { w.buf = nil; return nil }
 
 // maxDrainAfterStoreError is how much of a request body is still read
 // (and discarded) after the blob store failed, so the error reaches the client.
@@ -77,7 +101,9 @@ func (rc *reqCtx) payloadLength() (int64, error) {
 // caller commits metadata referencing the blob. On any error the blob is
 // discarded. decl holds what the client declared about the bytes
 // (Content-MD5, x-amz-checksum-*, x-amz-trailer, x-amz-sdk-checksum-algorithm).
-func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header) (*ingested, error) {
+// With inlineOK, a body of at most Config.InlineMax bytes is kept in memory
+// for the caller to store in the object's metadata row instead of a blob.
+func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK bool) (*ingested, error) {
 	var wantMD5 []byte
 	if v := decl.Get("Content-MD5"); v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
@@ -90,8 +116,12 @@ func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header) (*ingeste
 	if err != nil {
 		return nil, err
 	}
-	w, err := rc.s.cfg.Blobs.Create(rc.r.Context())
-	if err != nil {
+	var w blob.Writer
+	var inline *inlineWriter
+	if inlineOK && size <= rc.s.cfg.InlineMax {
+		inline = &inlineWriter{buf: make([]byte, 0, size)}
+		w = inline
+	} else if w, err = rc.s.cfg.Blobs.Create(rc.r.Context()); err != nil {
 		return nil, err
 	}
 	committed := false
@@ -165,6 +195,9 @@ func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header) (*ingeste
 	}
 	committed = true
 	res.blobID = w.ID()
+	if inline != nil {
+		res.inline = inline.buf
+	}
 	return res, nil
 }
 

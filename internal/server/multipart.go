@@ -106,7 +106,7 @@ func (rc *reqCtx) uploadPart() error {
 	if size > maxPartSize {
 		return s3err.EntityTooLarge
 	}
-	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders())
+	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders(), false)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (rc *reqCtx) uploadPartCopy() error {
 	if alg == "" {
 		alg = rc.r.Header.Get("x-amz-checksum-algorithm")
 	}
-	in, err := rc.copyInto(src, start, length, alg)
+	in, err := rc.copyInto(src, start, length, alg, false)
 	if err != nil {
 		return err
 	}

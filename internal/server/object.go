@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -121,7 +124,7 @@ func (rc *reqCtx) putObject() error {
 	if err != nil {
 		return err
 	}
-	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders())
+	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders(), true)
 	if err != nil {
 		return err
 	}
@@ -129,7 +132,7 @@ func (rc *reqCtx) putObject() error {
 		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
 		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
 		Checksums: in.checksums, ACL: acl, StorageClass: class,
-		Segments: []meta.Segment{{BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), Checksums: in.checksums}},
+		Segments: []meta.Segment{in.segment()}, Inline: in.inline,
 	}
 	if len(in.checksums) > 0 {
 		o.ChecksumType = "FULL_OBJECT"
@@ -369,9 +372,19 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 	// error response rather than a truncated body.
 	pieces := rangePieces(o, start, length)
 	ctx := rc.r.Context()
+	if len(pieces) == 1 && pieces[0].id == "" {
+		// An inline object: its bytes came with the metadata.
+		p := pieces[0]
+		if p.offset+p.n > int64(len(p.inline)) {
+			return fmt.Errorf("inline object %s holds %d bytes, range ends at %d", o.Key, len(p.inline), p.offset+p.n)
+		}
+		rc.w.WriteHeader(status)
+		rc.w.Write(p.inline[p.offset : p.offset+p.n])
+		return nil
+	}
 	var first io.ReadSeekCloser
 	if len(pieces) > 0 {
-		f, err := s.cfg.Blobs.Open(ctx, pieces[0].id)
+		f, err := s.openPiece(ctx, pieces[0])
 		if err != nil {
 			return err
 		}
@@ -400,7 +413,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 	for i, p := range pieces {
 		var rd io.ReadSeekCloser = first
 		if i > 0 {
-			f, err := s.cfg.Blobs.Open(ctx, p.id)
+			f, err := s.openPiece(ctx, p)
 			if err != nil {
 				s.log.Error("open blob mid-stream", "request_id", rc.id, "blob", p.id, "error", err)
 				return nil // headers are sent; the short body tells the client
@@ -418,10 +431,26 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 
 // piece is the part of one stored blob that falls in a requested range.
 type piece struct {
-	id     string
-	offset int64 // within the blob
+	id     string // "" for an inline object's bytes
+	offset int64  // within the blob
 	n      int64
+	inline []byte // the object's bytes when id is ""
 }
+
+// openPiece opens the blob a piece lies in (or the inline bytes).
+func (s *Server) openPiece(ctx context.Context, p piece) (io.ReadSeekCloser, error) {
+	if p.id == "" {
+		if p.offset+p.n > int64(len(p.inline)) {
+			return nil, fmt.Errorf("inline object holds %d bytes, range ends at %d", len(p.inline), p.offset+p.n)
+		}
+		return nopSeekCloser{bytes.NewReader(p.inline)}, nil
+	}
+	return s.cfg.Blobs.Open(ctx, p.id)
+}
+
+type nopSeekCloser struct{ *bytes.Reader }
+
+func (nopSeekCloser) Close() error { return nil }
 
 // rangePieces maps the byte range [start, start+length) of an object onto
 // its segments' blobs, in order.
@@ -436,7 +465,11 @@ func rangePieces(o *meta.Object, start, length int64) []piece {
 		}
 		from := max(start, segStart) - segStart
 		to := min(start+length, segEnd) - segStart
-		pieces = append(pieces, piece{sg.BlobID, from, to - from})
+		p := piece{id: sg.BlobID, offset: from, n: to - from}
+		if sg.BlobID == "" {
+			p.inline = o.Inline
+		}
+		pieces = append(pieces, p)
 	}
 	return pieces
 }

@@ -27,6 +27,12 @@ import (
 )
 
 // Config is everything a Server needs. There is no global state: two
+// Inline storage limits (Config.InlineMax).
+const (
+	DefaultInlineMax = 16 << 10
+	MaxInline        = 256 << 10
+)
+
 // servers with two configs can run in one process.
 type Config struct {
 	Region    string // e.g. us-east-1
@@ -50,6 +56,12 @@ type Config struct {
 	Now func() time.Time
 	// MaxObjectSize caps a single PUT (default 5 GiB, as S3).
 	MaxObjectSize int64
+	// InlineMax is the largest object (PUT or copy) whose bytes are stored
+	// in its metadata row rather than in a blob: such a write costs one
+	// metadata commit, shared with concurrent writes, instead of a file
+	// create, fsync and rename. 0 means the default, 16 KiB; negative
+	// stores every object in blobs. At most MaxInline.
+	InlineMax int64
 	// OrphanGrace is how old an unreferenced blob must be before the
 	// sweep removes it (default 1 hour).
 	OrphanGrace time.Duration
@@ -102,6 +114,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxObjectSize == 0 {
 		cfg.MaxObjectSize = 5 << 30
+	}
+	switch {
+	case cfg.InlineMax == 0:
+		cfg.InlineMax = DefaultInlineMax
+	case cfg.InlineMax > MaxInline:
+		cfg.InlineMax = MaxInline
 	}
 	if cfg.OrphanGrace == 0 {
 		cfg.OrphanGrace = time.Hour

@@ -265,7 +265,7 @@ func strayFiles(t *testing.T, data string) []string {
 		}
 		rel, _ := filepath.Rel(data, p)
 		switch {
-		case rel == "meta.db" || rel == "meta.db-wal" || rel == "meta.db-shm" || rel == "meta.db-journal" || rel == "master.key":
+		case rel == "meta.db" || rel == "meta.db-wal" || rel == "meta.db-shm" || rel == "meta.db-journal" || rel == "meta.db.lock" || rel == "master.key":
 		case strings.HasPrefix(rel, "blobs"+string(filepath.Separator)) && fsblob.ValidID(d.Name()):
 		default:
 			out = append(out, rel)

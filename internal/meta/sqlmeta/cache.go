@@ -28,9 +28,11 @@ type readCache struct {
 	cfgGen atomic.Uint64
 	objGen atomic.Uint64
 
-	mu  sync.RWMutex
-	m   map[cacheKey]cacheEntry
-	max int
+	mu    sync.RWMutex
+	m     map[cacheKey]cacheEntry
+	max   int // entries
+	bytes int // inline object bytes held
+	maxB  int
 }
 
 type cacheKind uint8
@@ -59,8 +61,8 @@ type cacheEntry struct {
 	err      error
 }
 
-func newReadCache(max int) *readCache {
-	return &readCache{m: make(map[cacheKey]cacheEntry), max: max}
+func newReadCache(maxEntries, maxInlineBytes int) *readCache {
+	return &readCache{m: make(map[cacheKey]cacheEntry), max: maxEntries, maxB: maxInlineBytes}
 }
 
 // bump records that a write transaction ended (committed, rolled back or
@@ -111,11 +113,22 @@ func cached[T any](c *readCache, k cacheKey, objDep bool, load func() (T, error)
 	if !cacheable(err) {
 		return v, err
 	}
+	cost := 0
+	if o, ok := any(v).(meta.Object); ok {
+		cost = len(o.Inline)
+	}
 	c.mu.Lock()
-	if len(c.m) >= c.max {
+	if len(c.m) >= c.max || c.bytes+cost > c.maxB {
 		clear(c.m)
+		c.bytes = 0
+	}
+	if old, ok := c.m[k]; ok {
+		if o, ok := old.v.(meta.Object); ok {
+			c.bytes -= len(o.Inline)
+		}
 	}
 	c.m[k] = cacheEntry{cfg: cfg, obj: obj, objDep: objDep, v: v, err: err}
+	c.bytes += cost
 	c.mu.Unlock()
 	return v, err
 }

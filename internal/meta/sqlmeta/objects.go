@@ -21,17 +21,14 @@ type objectRow struct {
 	o   meta.Object
 }
 
-func scanObject(sc interface{ Scan(...any) error }, withSeq bool) (objectRow, error) {
+// scanObject reads objectCols, then seq and inline_data.
+func scanObject(sc interface{ Scan(...any) error }) (objectRow, error) {
 	var r objectRow
 	var latest, marker int
 	var lm int64
 	var headers, md, tags, cks, segs string
-	dest := []any{&r.o.Bucket, &r.o.Key, &r.o.VersionID, &latest, &marker, &r.o.Size, &r.o.ETag, &lm,
-		&headers, &md, &tags, &cks, &r.o.ChecksumType, &r.o.ACL, &r.o.StorageClass, &segs}
-	if withSeq {
-		dest = append(dest, &r.seq)
-	}
-	if err := sc.Scan(dest...); err != nil {
+	if err := sc.Scan(&r.o.Bucket, &r.o.Key, &r.o.VersionID, &latest, &marker, &r.o.Size, &r.o.ETag, &lm,
+		&headers, &md, &tags, &cks, &r.o.ChecksumType, &r.o.ACL, &r.o.StorageClass, &segs, &r.seq, &r.o.Inline); err != nil {
 		return r, err
 	}
 	r.o.IsLatest = latest == 1
@@ -66,10 +63,14 @@ func (c conn) lockKey(bucket, key string) error {
 }
 
 func (c conn) insertObject(o *meta.Object) error {
-	_, err := c.exec("INSERT INTO objects ("+objectCols+", listing) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	var inline any // NULL unless the object is inline
+	if o.Inline != nil {
+		inline = o.Inline
+	}
+	_, err := c.exec("INSERT INTO objects ("+objectCols+", listing, inline_data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		o.Bucket, o.Key, o.VersionID, b2i(o.DeleteMarker), o.Size, o.ETag, o.LastModified.UnixNano(),
 		encodeMap(o.Headers), encodeMap(o.Metadata), encodeMap(o.Tags), encodeMap(o.Checksums),
-		o.ChecksumType, o.ACL, o.StorageClass, encodeSegments(o.Segments), encodeListing(o))
+		o.ChecksumType, o.ACL, o.StorageClass, encodeSegments(o.Segments), encodeListing(o), inline)
 	return err
 }
 
@@ -225,11 +226,11 @@ func (s *Store) PutObject(ctx context.Context, o *meta.Object) ([]string, error)
 func (c conn) getObject(bucket, key, versionID string) (objectRow, error) {
 	var row *sql.Row
 	if versionID == "" {
-		row = c.queryRow("SELECT "+objectCols+", seq FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1", bucket, key)
+		row = c.queryRow("SELECT "+objectCols+", seq, inline_data FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1", bucket, key)
 	} else {
-		row = c.queryRow("SELECT "+objectCols+", seq FROM objects WHERE bucket = ? AND key = ? AND version_id = ?", bucket, key, versionID)
+		row = c.queryRow("SELECT "+objectCols+", seq, inline_data FROM objects WHERE bucket = ? AND key = ? AND version_id = ?", bucket, key, versionID)
 	}
-	r, err := scanObject(row, true)
+	r, err := scanObject(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		var n int
 		if err := c.queryRow("SELECT COUNT(*) FROM buckets WHERE name = ?", bucket).Scan(&n); err != nil {

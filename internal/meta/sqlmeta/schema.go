@@ -29,7 +29,14 @@ var migrations = []string{
 	migration001Initial,
 	migration002IAM,
 	migration003Outposts,
+	migration004InlineData,
 }
+
+// migration004InlineData lets a small object's bytes live in its row
+// (meta.Object.Inline); NULL for objects stored in blobs.
+const migration004InlineData = `
+ALTER TABLE objects ADD COLUMN inline_data {{BYTES}};
+`
 
 const migration001Initial = `
 CREATE TABLE settings (
