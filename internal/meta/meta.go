@@ -25,7 +25,24 @@ var (
 	ErrConflict         = errors.New("meta: conflict")  // unique constraint on generic rows
 	ErrUnavailable      = errors.New("meta: store unavailable")
 	ErrMethodNotAllowed = errors.New("meta: delete marker") // GET of a specific version that is a delete marker
+	ErrLimitExceeded    = errors.New("meta: limit exceeded")
 )
+
+// QuotaStore creates buckets, access points and endpoints under a limit,
+// counting and inserting in one transaction so that concurrent creates
+// cannot pass the limit together. Stores may implement it; callers fall
+// back to counting first.
+type QuotaStore interface {
+	// CreateBucketWithin is CreateBucket, refused with ErrLimitExceeded
+	// when b.Account already has max buckets on b.OutpostID.
+	CreateBucketWithin(ctx context.Context, b Bucket, max int) error
+	// CreateAccessPointWithin is CreateAccessPoint, refused with
+	// ErrLimitExceeded when ap.Bucket already has max access points.
+	CreateAccessPointWithin(ctx context.Context, ap AccessPoint, max int) error
+	// CreateEndpointWithin is CreateEndpoint, refused with
+	// ErrLimitExceeded when e.OutpostID already has max endpoints.
+	CreateEndpointWithin(ctx context.Context, e Endpoint, max int) error
+}
 
 // NullVersion is the version ID of objects written while versioning is off or suspended.
 const NullVersion = "null"

@@ -241,10 +241,19 @@ func (rc *reqCtx) createEndpoint() error {
 	if err != nil {
 		return err
 	}
-	if limit := rc.s.limits().EndpointsPerOutpost; len(have) >= limit {
-		return s3oValidation.WithMessage("The outpost already has the maximum of " + itoa(limit) + " endpoints.")
+	limit := rc.s.limits().EndpointsPerOutpost
+	tooMany := s3oValidation.WithMessage("The outpost already has the maximum of " + itoa(limit) + " endpoints.")
+	if len(have) >= limit {
+		return tooMany
 	}
-	if err := st.CreateEndpoint(ctx, e); errors.Is(err, meta.ErrConflict) {
+	if qs, ok := st.(endpointQuota); ok {
+		err = qs.CreateEndpointWithin(ctx, e, limit)
+	} else {
+		err = st.CreateEndpoint(ctx, e)
+	}
+	if errors.Is(err, meta.ErrLimitExceeded) {
+		return tooMany
+	} else if errors.Is(err, meta.ErrConflict) {
 		return s3oConflict.WithMessage("VPC " + e.VpcID + " already has an endpoint on outpost " + e.OutpostID + ".")
 	} else if err != nil {
 		return err

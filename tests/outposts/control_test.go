@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -323,5 +324,58 @@ func TestAccessPoints(t *testing.T) {
 	byAlias, err := srv.App.Meta.(meta.OutpostsStore).GetAccessPointByAlias(ctx, aws.ToString(out.Alias))
 	if err != nil || byAlias.Name != "example-outposts-access-point" || byAlias.Bucket != "ap-bucket" {
 		t.Fatalf("GetAccessPointByAlias = %+v, %v", byAlias, err)
+	}
+}
+
+// TestLimitsHoldUnderConcurrentCreates: creates racing at a limit cannot
+// pass it together (the count and the insert are one transaction).
+func TestLimitsHoldUnderConcurrentCreates(t *testing.T) {
+	srv := start(t, nil) // 5 buckets per account, 2 access points per bucket
+	c := controlClient(srv)
+	acct := aws.String(account)
+	race := func(n int, create func(i int) error) (created int, refused []error) {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := create(i)
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					created++
+				} else {
+					refused = append(refused, err)
+				}
+			}()
+		}
+		wg.Wait()
+		return created, refused
+	}
+	created, refused := race(12, func(i int) error {
+		_, err := c.CreateBucket(ctx, &s3control.CreateBucketInput{Bucket: aws.String(fmt.Sprintf("racing-%02d", i)), OutpostId: aws.String(outpost)})
+		return err
+	})
+	if created != 5 {
+		t.Fatalf("12 concurrent CreateBucket with a limit of 5: %d created", created)
+	}
+	for _, err := range refused {
+		wantCode(t, "CreateBucket over the limit", err, "TooManyBuckets")
+	}
+	list := ok(c.ListRegionalBuckets(ctx, &s3control.ListRegionalBucketsInput{AccountId: acct, OutpostId: aws.String(outpost)}))(t, "ListRegionalBuckets")
+	if len(list.RegionalBucketList) != 5 {
+		t.Fatalf("%d buckets listed", len(list.RegionalBucketList))
+	}
+	bucket := aws.ToString(list.RegionalBucketList[0].Bucket)
+	created, refused = race(8, func(i int) error {
+		_, err := c.CreateAccessPoint(ctx, &s3control.CreateAccessPointInput{AccountId: acct, Name: aws.String(fmt.Sprintf("racing-ap-%d", i)), Bucket: aws.String(bucketARN(bucket))})
+		return err
+	})
+	if created != 2 {
+		t.Fatalf("8 concurrent CreateAccessPoint with a limit of 2: %d created", created)
+	}
+	for _, err := range refused {
+		wantCode(t, "CreateAccessPoint over the limit", err, "InvalidRequest")
 	}
 }

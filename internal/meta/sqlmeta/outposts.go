@@ -75,10 +75,18 @@ func scanAccessPoint(sc interface{ Scan(...any) error }) (meta.AccessPoint, erro
 // CreateAccessPoint stores a new access point; meta.ErrConflict when the
 // account already has one of that name on the outpost, or the alias is taken.
 func (s *Store) CreateAccessPoint(ctx context.Context, ap meta.AccessPoint) error {
+	return s.CreateAccessPointWithin(ctx, ap, 0)
+}
+
+// CreateAccessPointWithin implements meta.QuotaStore; max <= 0: no limit.
+func (s *Store) CreateAccessPointWithin(ctx context.Context, ap meta.AccessPoint, max int) error {
 	if ap.CreatedAt.IsZero() {
 		ap.CreatedAt = time.Now()
 	}
 	return s.write(ctx, "create access point "+ap.Name, func(c conn) error {
+		if err := c.within(max, "access-points/"+ap.Bucket, "SELECT COUNT(*) FROM access_points WHERE bucket = ?", ap.Bucket); err != nil {
+			return err
+		}
 		// No conflict target: either unique key (name or alias) conflicts.
 		return insertOnce(c.exec("INSERT INTO access_points ("+accessPointCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			ap.Name, ap.Account, ap.OutpostID, ap.Bucket, ap.Alias, ap.VpcID, ap.CreatedAt.UnixNano(), ap.Policy))
@@ -255,10 +263,18 @@ func scanEndpoint(sc interface{ Scan(...any) error }) (meta.Endpoint, error) {
 // CreateEndpoint stores a new endpoint; meta.ErrConflict when the VPC
 // already has an endpoint on the outpost (or the ID is taken).
 func (s *Store) CreateEndpoint(ctx context.Context, e meta.Endpoint) error {
+	return s.CreateEndpointWithin(ctx, e, 0)
+}
+
+// CreateEndpointWithin implements meta.QuotaStore; max <= 0: no limit.
+func (s *Store) CreateEndpointWithin(ctx context.Context, e meta.Endpoint, max int) error {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now()
 	}
 	return s.write(ctx, "create endpoint", func(c conn) error {
+		if err := c.within(max, "endpoints/"+e.OutpostID, "SELECT COUNT(*) FROM endpoints WHERE outpost_id = ?", e.OutpostID); err != nil {
+			return err
+		}
 		return insertOnce(c.exec("INSERT INTO endpoints ("+endpointCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			e.ID, e.Account, e.OutpostID, e.VpcID, e.SubnetID, e.SecurityGroupID,
 			e.AccessType, e.CustomerOwnedIPv4Pool, e.CidrBlock, e.Status, e.CreatedAt.UnixNano()))

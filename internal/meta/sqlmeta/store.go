@@ -410,6 +410,11 @@ func scanBucket(sc interface{ Scan(...any) error }) (meta.Bucket, error) {
 // CreateBucket creates a bucket; meta.ErrBucketExists if the name is taken
 // (by anyone). An empty ACL is stored as "private".
 func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
+	return s.CreateBucketWithin(ctx, b, 0)
+}
+
+// CreateBucketWithin implements meta.QuotaStore; max <= 0 means no limit.
+func (s *Store) CreateBucketWithin(ctx context.Context, b meta.Bucket, max int) error {
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = time.Now()
 	}
@@ -417,6 +422,10 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 		b.ACL = "private"
 	}
 	return s.write(ctx, "create bucket "+b.Name, func(c conn) error {
+		if err := c.within(max, "buckets/"+b.Account+"/"+b.OutpostID,
+			"SELECT COUNT(*) FROM buckets WHERE account = ? AND outpost_id = ?", b.Account, b.OutpostID); err != nil {
+			return err
+		}
 		res, err := c.exec("INSERT INTO buckets ("+bucketCols+") VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
 			b.Name, b.Account, b.OutpostID, b.CreatedAt.UnixNano(), b.Versioning, b.ACL)
 		if err != nil {
@@ -427,6 +436,26 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 		}
 		return nil
 	})
+}
+
+// within returns meta.ErrLimitExceeded when the count query answers max or
+// more (max <= 0: no limit). On PostgreSQL an advisory lock on the quota
+// name serialises the transactions that count it; SQLite has one writer.
+func (c conn) within(max int, quota, countQuery string, args ...any) error {
+	if max <= 0 {
+		return nil
+	}
+	if err := c.lockKey("~quota", quota); err != nil {
+		return err
+	}
+	var n int
+	if err := c.queryRow(countQuery, args...).Scan(&n); err != nil {
+		return err
+	}
+	if n >= max {
+		return meta.ErrLimitExceeded
+	}
+	return nil
 }
 
 // GetBucket returns a bucket, or meta.ErrNoSuchBucket.
