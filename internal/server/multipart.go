@@ -44,17 +44,9 @@ func (rc *reqCtx) createMultipartUpload() error {
 	if alg != "" && newChecksum(alg) == nil {
 		return s3err.InvalidRequest.WithMessage("Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]")
 	}
-	ctype := strings.ToUpper(rc.r.Header.Get("x-amz-checksum-type"))
-	switch ctype {
-	case "":
-		if alg != "" {
-			ctype = "COMPOSITE"
-		}
-	case "COMPOSITE":
-	case "FULL_OBJECT":
-		return s3err.NotImplemented.WithMessage("Full-object checksums for multipart uploads are not supported yet; use COMPOSITE.")
-	default:
-		return s3err.InvalidRequest.WithMessage("Value for x-amz-checksum-type header is invalid.")
+	ctype, err := uploadChecksumType(alg, rc.r.Header.Get("x-amz-checksum-type"))
+	if err != nil {
+		return err
 	}
 	u := meta.Upload{ID: newUploadID(), Bucket: rc.bucket, Key: rc.key, Initiated: rc.s.now().UTC(),
 		Headers: headers, Metadata: metadata, Tags: tags, ACL: acl, StorageClass: class,
@@ -67,6 +59,34 @@ func (rc *reqCtx) createMultipartUpload() error {
 		rc.w.Header().Set("x-amz-checksum-type", ctype)
 	}
 	return rc.writeXML(200, initiateMultipartUploadResult{NS: s3NS, Bucket: rc.bucket, Key: rc.key, UploadID: u.ID})
+}
+
+// uploadChecksumType is the checksum type of a new multipart upload with
+// checksum algorithm alg (upper case, possibly empty) and the request's
+// x-amz-checksum-type value: CRC64NVME is always FULL_OBJECT, SHA1 and
+// SHA256 always COMPOSITE, CRC32 and CRC32C either (COMPOSITE by default).
+func uploadChecksumType(alg, requested string) (string, error) {
+	ctype := strings.ToUpper(requested)
+	switch ctype {
+	case "":
+		switch alg {
+		case "":
+			return "", nil
+		case "CRC64NVME":
+			return "FULL_OBJECT", nil
+		}
+		return "COMPOSITE", nil
+	case "COMPOSITE", "FULL_OBJECT":
+	default:
+		return "", s3err.InvalidRequest.WithMessage("Value for x-amz-checksum-type header is invalid.")
+	}
+	if alg == "" {
+		return "", s3err.InvalidRequest.WithMessage("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+	}
+	if ctype == "FULL_OBJECT" && crcSpecFor(alg) == nil || ctype == "COMPOSITE" && alg == "CRC64NVME" {
+		return "", s3err.InvalidRequest.WithMessage("The " + ctype + " checksum type cannot be used with the " + strings.ToLower(alg) + " checksum algorithm.")
+	}
+	return ctype, nil
 }
 
 // partNumber reads and checks the partNumber query parameter.
@@ -106,7 +126,16 @@ func (rc *reqCtx) uploadPart() error {
 	if size > maxPartSize {
 		return s3err.EntityTooLarge
 	}
-	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders(), false)
+	decl := rc.checksumHeaders()
+	if u.ChecksumType == "FULL_OBJECT" {
+		// The full-object checksum is combined from the parts' CRCs, so a
+		// part sent without a checksum gets one computed here, as S3 does.
+		if a, _, _, err := requestChecksum(decl); err == nil && a == "" {
+			decl = decl.Clone()
+			decl.Set("x-amz-sdk-checksum-algorithm", u.ChecksumAlgorithm)
+		}
+	}
+	in, err := rc.ingest(rc.body(), size, decl, false)
 	if err != nil {
 		return err
 	}
@@ -249,6 +278,17 @@ func (rc *reqCtx) completeMultipartUpload() error {
 		}
 		last = rp.PartNumber
 	}
+	ctypeGiven := strings.ToUpper(rc.r.Header.Get("x-amz-checksum-type"))
+	switch ctypeGiven {
+	case "", "COMPOSITE", "FULL_OBJECT":
+	default:
+		return s3err.InvalidRequest.WithMessage("Value for x-amz-checksum-type header is invalid.")
+	}
+	if ctypeGiven != "" && u.ChecksumType != "" && ctypeGiven != u.ChecksumType {
+		return s3err.InvalidRequest.WithMessage("The upload was created using the " + u.ChecksumType + " checksum mode. The complete request must use the same checksum mode.")
+	}
+	fullObject := u.ChecksumType == "FULL_OBJECT" && u.ChecksumAlgorithm != ""
+	var crcParts []crcPart
 	for i, rp := range req.Parts {
 		p, ok := byNum[rp.PartNumber]
 		if !ok || strings.Trim(rp.ETag, "\"") != p.ETag {
@@ -263,6 +303,12 @@ func (rc *reqCtx) completeMultipartUpload() error {
 				return s3err.InvalidPart.WithMessage("The " + alg + " checksum of part " + itoa(p.Number) + " does not match the uploaded part.")
 			}
 			partSums = append(partSums, p.Checksums[alg])
+			if fullObject {
+				if p.Checksums[alg] == "" {
+					return s3err.InvalidPart.WithMessage("Part "+itoa(p.Number)+" has no "+alg+" checksum, which a FULL_OBJECT upload needs.").With(s3err.Field{Name: "UploadId", Value: u.ID}, s3err.Field{Name: "PartNumber", Value: itoa(p.Number)})
+				}
+				crcParts = append(crcParts, crcPart{sum: p.Checksums[alg], size: p.Size})
+			}
 		}
 		raw, _ := hex.DecodeString(p.ETag)
 		md.Write(raw)
@@ -275,7 +321,23 @@ func (rc *reqCtx) completeMultipartUpload() error {
 	o := &meta.Object{Bucket: rc.bucket, Key: rc.key, Size: size, ETag: hexString(md.Sum(nil)) + "-" + itoa(len(segs)),
 		LastModified: rc.s.now().UTC(), Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, ACL: u.ACL,
 		StorageClass: u.StorageClass, Segments: segs}
-	if u.ChecksumAlgorithm != "" {
+	if fullObject {
+		alg := u.ChecksumAlgorithm
+		v, ok := fullObjectChecksum(alg, crcParts)
+		if !ok {
+			return s3err.InvalidPart.WithMessage("A part's " + alg + " checksum is malformed.").With(s3err.Field{Name: "UploadId", Value: u.ID})
+		}
+		// A full-object value the client sends must be the combined CRC,
+		// be of the upload's algorithm and come with x-amz-checksum-type.
+		decl := rc.checksumHeaders()
+		for _, a := range checksumAlgorithms {
+			if given := decl.Get(checksumHeader(a)); given != "" && (a != alg || given != v || ctypeGiven == "") {
+				return s3err.BadChecksum.WithMessage("The " + strings.ToLower(alg) + " you specified did not match the calculated checksum.")
+			}
+		}
+		o.Checksums = map[string]string{alg: v}
+		o.ChecksumType = "FULL_OBJECT"
+	} else if u.ChecksumAlgorithm != "" {
 		if v, ok := compositeChecksum(u.ChecksumAlgorithm, partSums); ok {
 			o.Checksums = map[string]string{u.ChecksumAlgorithm: v}
 			o.ChecksumType = "COMPOSITE"
@@ -398,6 +460,7 @@ type listMultipartUploadsResult struct {
 		StorageClass      string `xml:"StorageClass"`
 		Initiated         string `xml:"Initiated"`
 		ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
+		ChecksumType      string `xml:"ChecksumType,omitempty"`
 	} `xml:"Upload"`
 	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
 }
@@ -430,7 +493,8 @@ func (rc *reqCtx) listMultipartUploads() error {
 			StorageClass      string `xml:"StorageClass"`
 			Initiated         string `xml:"Initiated"`
 			ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
-		}{enc(u.Key), u.ID, ownerOf(rc.bkt.Account), ownerOf(rc.bkt.Account), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm})
+			ChecksumType      string `xml:"ChecksumType,omitempty"`
+		}{enc(u.Key), u.ID, ownerOf(rc.bkt.Account), ownerOf(rc.bkt.Account), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
 	}
 	out.CommonPrefixes = prefixes(res.CommonPrefixes, enc)
 	return rc.writeXML(200, out)
