@@ -295,15 +295,21 @@ func iamGetUser(q *queryCtx) (any, error) {
 	}{userXML(e)}, nil
 }
 
+func entityName(e meta.IAMEntity) string { return e.Name }
+
 func iamListUsers(q *queryCtx) (any, error) {
 	es, err := q.listEntities(meta.KindUser)
 	if err != nil {
 		return nil, err
 	}
+	es, page, err := pageOf(q, es, entityName)
+	if err != nil {
+		return nil, err
+	}
 	res := struct {
-		Users       []xUser `xml:"Users>member"`
-		IsTruncated bool    `xml:"IsTruncated"`
-	}{}
+		Users []xUser `xml:"Users>member"`
+		iamPage
+	}{iamPage: page}
 	for _, e := range es {
 		res.Users = append(res.Users, userXML(e))
 	}
@@ -392,11 +398,15 @@ func iamListAccessKeys(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, page, err := pageOf(q, keys, func(k meta.AccessKey) string { return k.AccessKeyID })
+	if err != nil {
+		return nil, err
+	}
 	res := struct {
 		UserName          string       `xml:"UserName,omitempty"`
 		AccessKeyMetadata []xAccessKey `xml:"AccessKeyMetadata>member"`
-		IsTruncated       bool         `xml:"IsTruncated"`
-	}{UserName: user}
+		iamPage
+	}{UserName: user, iamPage: page}
 	for _, k := range keys {
 		res.AccessKeyMetadata = append(res.AccessKeyMetadata, xAccessKey{UserName: k.UserName, AccessKeyID: k.AccessKeyID, Status: k.Status, CreateDate: isoTime(k.CreatedAt)})
 	}
@@ -544,10 +554,14 @@ func inlineList(k meta.EntityKind) queryHandler {
 		if err != nil {
 			return nil, err
 		}
+		ps, page, err := pageOf(q, ps, func(p meta.InlinePolicy) string { return p.Name })
+		if err != nil {
+			return nil, err
+		}
 		res := struct {
 			PolicyNames []string `xml:"PolicyNames>member"`
-			IsTruncated bool     `xml:"IsTruncated"`
-		}{}
+			iamPage
+		}{iamPage: page}
 		for _, p := range ps {
 			res.PolicyNames = append(res.PolicyNames, p.Name)
 		}
@@ -602,11 +616,15 @@ func iamGetGroup(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	users, page, err := pageOf(q, users, entityName)
+	if err != nil {
+		return nil, err
+	}
 	res := struct {
-		Group       xGroup  `xml:"Group"`
-		Users       []xUser `xml:"Users>member"`
-		IsTruncated bool    `xml:"IsTruncated"`
-	}{Group: groupXML(e)}
+		Group xGroup  `xml:"Group"`
+		Users []xUser `xml:"Users>member"`
+		iamPage
+	}{Group: groupXML(e), iamPage: page}
 	for _, u := range users {
 		res.Users = append(res.Users, userXML(u))
 	}
@@ -614,8 +632,8 @@ func iamGetGroup(q *queryCtx) (any, error) {
 }
 
 type groupList struct {
-	Groups      []xGroup `xml:"Groups>member"`
-	IsTruncated bool     `xml:"IsTruncated"`
+	Groups []xGroup `xml:"Groups>member"`
+	iamPage
 }
 
 func iamListGroups(q *queryCtx) (any, error) {
@@ -623,7 +641,11 @@ func iamListGroups(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res groupList
+	es, page, err := pageOf(q, es, entityName)
+	if err != nil {
+		return nil, err
+	}
+	res := groupList{iamPage: page}
 	for _, e := range es {
 		res.Groups = append(res.Groups, groupXML(e))
 	}
@@ -643,7 +665,11 @@ func iamListGroupsForUser(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var res groupList
+	gs, page, err := pageOf(q, gs, entityName)
+	if err != nil {
+		return nil, err
+	}
+	res := groupList{iamPage: page}
 	for _, g := range gs {
 		res.Groups = append(res.Groups, groupXML(g))
 	}
@@ -770,10 +796,14 @@ func iamListRoles(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	es, page, err := pageOf(q, es, entityName)
+	if err != nil {
+		return nil, err
+	}
 	res := struct {
-		Roles       []xRole `xml:"Roles>member"`
-		IsTruncated bool    `xml:"IsTruncated"`
-	}{}
+		Roles []xRole `xml:"Roles>member"`
+		iamPage
+	}{iamPage: page}
 	for _, e := range es {
 		res.Roles = append(res.Roles, roleXML(e))
 	}
@@ -954,8 +984,8 @@ func iamListPolicies(q *queryCtx) (any, error) {
 		return nil, err
 	}
 	res := struct {
-		Policies    []xPolicy `xml:"Policies>member"`
-		IsTruncated bool      `xml:"IsTruncated"`
+		Policies []xPolicy `xml:"Policies>member"`
+		iamPage
 	}{}
 	scope := q.get("Scope")
 	if scope == "" || scope == "All" || scope == "AWS" {
@@ -972,6 +1002,10 @@ func iamListPolicies(q *queryCtx) (any, error) {
 		for _, p := range ps {
 			res.Policies = append(res.Policies, policyXML(p))
 		}
+	}
+	res.Policies, res.iamPage, err = pageOf(q, res.Policies, func(p xPolicy) string { return p.Arn })
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
 }
@@ -1051,10 +1085,14 @@ func listAttached(k meta.EntityKind) queryHandler {
 		if err != nil {
 			return nil, err
 		}
+		arns, page, err := pageOf(q, arns, func(a string) string { return a })
+		if err != nil {
+			return nil, err
+		}
 		res := struct {
 			AttachedPolicies []xAttached `xml:"AttachedPolicies>member"`
-			IsTruncated      bool        `xml:"IsTruncated"`
-		}{}
+			iamPage
+		}{iamPage: page}
 		for _, a := range arns {
 			_, _, n, _ := iam.ParsePolicyARN(a)
 			res.AttachedPolicies = append(res.AttachedPolicies, xAttached{PolicyName: n, PolicyArn: a})
