@@ -61,19 +61,6 @@ type commonPrefix struct {
 	Prefix string `xml:"Prefix"`
 }
 
-func (rc *reqCtx) entry(o *meta.Object, enc func(string) string, withOwner bool) listEntry {
-	e := listEntry{Key: enc(o.Key), LastModified: iso8601(o.LastModified), ETag: quote(o.ETag), Size: o.Size, StorageClass: storageClassOf(o)}
-	for alg := range o.Checksums {
-		e.ChecksumAlgorithm = alg
-		e.ChecksumType = o.ChecksumType
-	}
-	if withOwner {
-		ow := ownerOf(rc.bkt.Account)
-		e.Owner = &ow
-	}
-	return e
-}
-
 func storageClassOf(o *meta.Object) string {
 	if o.StorageClass == "" {
 		return "STANDARD"
@@ -106,6 +93,13 @@ type listBucketResult struct {
 	IsTruncated    bool           `xml:"IsTruncated"`
 	Contents       []listEntry    `xml:"Contents"`
 	CommonPrefixes []commonPrefix `xml:"CommonPrefixes"`
+
+	// objects are more Contents, written after Contents straight from the
+	// listing (appendObjectEntry), without a listEntry each: enc encodes
+	// their keys, and owner, when set, is the Owner of every one.
+	objects []meta.Object
+	enc     func(string) string
+	owner   *owner
 }
 
 func (rc *reqCtx) listObjectsV1() error {
@@ -124,11 +118,10 @@ func (rc *reqCtx) listObjectsV1() error {
 	if err != nil {
 		return err
 	}
+	ow := ownerOf(rc.bkt.Account)
 	out := listBucketResult{NS: s3NS, Name: rc.bucket, Prefix: enc(q.Get("prefix")), Marker: ptr(enc(marker)), MaxKeys: n,
-		Delimiter: enc(q.Get("delimiter")), EncodingType: et, IsTruncated: res.IsTruncated}
-	for i := range res.Objects {
-		out.Contents = append(out.Contents, rc.entry(&res.Objects[i], enc, true))
-	}
+		Delimiter: enc(q.Get("delimiter")), EncodingType: et, IsTruncated: res.IsTruncated,
+		objects: res.Objects, enc: enc, owner: &ow}
 	out.CommonPrefixes = prefixes(res.CommonPrefixes, enc)
 	if res.IsTruncated && q.Get("delimiter") != "" {
 		out.NextMarker = enc(res.NextMarker)
@@ -182,10 +175,11 @@ func (rc *reqCtx) listObjectsV2() error {
 	}
 	count := len(res.Objects) + len(res.CommonPrefixes)
 	out := listBucketResult{NS: s3NS, Name: rc.bucket, Prefix: enc(q.Get("prefix")), ContToken: tok, MaxKeys: n,
-		StartAfter: enc(q.Get("start-after")), KeyCount: &count, Delimiter: enc(q.Get("delimiter")), EncodingType: et, IsTruncated: res.IsTruncated}
-	withOwner := q.Get("fetch-owner") == "true"
-	for i := range res.Objects {
-		out.Contents = append(out.Contents, rc.entry(&res.Objects[i], enc, withOwner))
+		StartAfter: enc(q.Get("start-after")), KeyCount: &count, Delimiter: enc(q.Get("delimiter")), EncodingType: et, IsTruncated: res.IsTruncated,
+		objects: res.Objects, enc: enc}
+	if q.Get("fetch-owner") == "true" {
+		ow := ownerOf(rc.bkt.Account)
+		out.owner = &ow
 	}
 	out.CommonPrefixes = prefixes(res.CommonPrefixes, enc)
 	if res.IsTruncated {

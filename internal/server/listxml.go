@@ -4,7 +4,10 @@ import (
 	"encoding/xml"
 	"strconv"
 	"sync"
+	"time"
 	"unicode/utf8"
+
+	"github.com/outpost-s3/outpost/internal/meta"
 )
 
 // ListBucketResult is the hottest XML body we write (1000 entries a page),
@@ -85,15 +88,19 @@ func (r *listBucketResult) appendXML(b []byte) []byte {
 		b = strconv.AppendInt(b, e.Size, 10)
 		b = append(b, "</Size>"...)
 		if e.Owner != nil {
-			b = append(b, "<Owner>"...)
-			b = appendElem(b, "ID", e.Owner.ID)
-			if e.Owner.DisplayName != "" {
-				b = appendElem(b, "DisplayName", e.Owner.DisplayName)
-			}
-			b = append(b, "</Owner>"...)
+			b = appendOwner(b, e.Owner)
 		}
 		b = appendElem(b, "StorageClass", e.StorageClass)
 		b = append(b, "</Contents>"...)
+	}
+	if len(r.objects) > 0 {
+		var ownerXML []byte
+		if r.owner != nil {
+			ownerXML = appendOwner(nil, r.owner)
+		}
+		for i := range r.objects {
+			b = appendObjectEntry(b, &r.objects[i], r.enc, ownerXML)
+		}
 	}
 	for _, p := range r.CommonPrefixes {
 		b = append(b, "<CommonPrefixes>"...)
@@ -101,6 +108,82 @@ func (r *listBucketResult) appendXML(b []byte) []byte {
 		b = append(b, "</CommonPrefixes>"...)
 	}
 	return append(b, "</ListBucketResult>"...)
+}
+
+// appendObjectEntry writes the Contents element of a listed object, as
+// appendXML writes the listEntry that
+//
+//	listEntry{Key: enc(o.Key), LastModified: iso8601(o.LastModified), ETag: quote(o.ETag), Size: o.Size,
+//		StorageClass: storageClassOf(o), ChecksumAlgorithm: (a key of o.Checksums),
+//		ChecksumType: o.ChecksumType (if o.Checksums is not empty), Owner: (ownerXML)}
+//
+// would be, but allocating nothing but what enc does.
+func appendObjectEntry(b []byte, o *meta.Object, enc func(string) string, ownerXML []byte) []byte {
+	b = append(b, "<Contents><Key>"...)
+	b = appendEscaped(b, enc(o.Key))
+	b = append(b, "</Key><LastModified>"...)
+	b = appendISO8601(b, o.LastModified)
+	b = append(b, "</LastModified><ETag>&#34;"...)
+	b = appendEscaped(b, o.ETag)
+	b = append(b, "&#34;</ETag>"...)
+	var alg, typ string
+	for a := range o.Checksums {
+		alg, typ = a, o.ChecksumType
+	}
+	if alg != "" {
+		b = appendElem(b, "ChecksumAlgorithm", alg)
+	}
+	if typ != "" {
+		b = appendElem(b, "ChecksumType", typ)
+	}
+	b = append(b, "<Size>"...)
+	b = strconv.AppendInt(b, o.Size, 10)
+	b = append(b, "</Size>"...)
+	b = append(b, ownerXML...)
+	b = appendElem(b, "StorageClass", storageClassOf(o))
+	return append(b, "</Contents>"...)
+}
+
+func appendOwner(b []byte, o *owner) []byte {
+	b = append(b, "<Owner>"...)
+	b = appendElem(b, "ID", o.ID)
+	if o.DisplayName != "" {
+		b = appendElem(b, "DisplayName", o.DisplayName)
+	}
+	return append(b, "</Owner>"...)
+}
+
+// appendISO8601 appends iso8601(t).
+func appendISO8601(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, "2006-01-02T15:04:05.000Z")
+	}
+	hour, min, sec := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	d := [24]byte{
+		4: '-', 7: '-', 10: 'T', 13: ':', 16: ':', 19: '.', 23: 'Z',
+	}
+	put2(d[0:2], year/100)
+	put2(d[2:4], year%100)
+	put2(d[5:7], int(month))
+	put2(d[8:10], day)
+	put2(d[11:13], hour)
+	put2(d[14:16], min)
+	put2(d[17:19], sec)
+	d[20] = byte('0' + ms/100)
+	put2(d[21:23], ms%100)
+	return append(b, d[:]...)
+}
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// put2 writes 0 <= v < 100 as two digits.
+func put2(d []byte, v int) {
+	d[0], d[1] = digitPairs[2*v], digitPairs[2*v+1]
 }
 
 func appendElem(b []byte, name, v string) []byte {
@@ -117,18 +200,12 @@ func appendElem(b []byte, name, v string) []byte {
 // \t \n \r as character references, and bytes that are not valid UTF-8 or
 // not XML characters as U+FFFD.
 func appendEscaped(b []byte, s string) []byte {
-	plain := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x80 || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'' {
-			plain = false
-			break
-		}
+	i := 0
+	for i < len(s) && xmlPlain[s[i]] {
+		i++
 	}
-	if plain {
-		return append(b, s...)
-	}
-	for i := 0; i < len(s); {
+	b = append(b, s[:i]...)
+	for i < len(s) {
 		r, w := utf8.DecodeRuneInString(s[i:])
 		var esc string
 		switch {
@@ -160,6 +237,18 @@ func appendEscaped(b []byte, s string) []byte {
 	}
 	return b
 }
+
+// xmlPlain holds the bytes appendEscaped copies as they are: printable
+// ASCII but the five XML specials.
+var xmlPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = true
+	}
+	for _, c := range `&<>"'` {
+		t[c] = false
+	}
+	return t
+}()
 
 // isXMLChar is encoding/xml's isInCharacterRange.
 func isXMLChar(r rune) bool {

@@ -394,63 +394,7 @@ func keyRange(where string, args []any, lowerOp, lower string, upper string, has
 // key order, rolling keys up into common prefixes. See listCols for the
 // fields filled.
 func (s *Store) ListObjects(ctx context.Context, bucket string, opts meta.ListOptions) (meta.ListResult, error) {
-	var res meta.ListResult
-	err := s.read(ctx, "list objects", func(c conn) error {
-		res = meta.ListResult{}
-		if err := c.bucketExists(bucket); err != nil {
-			return err
-		}
-		l := &lister[objectRow]{
-			prefix: opts.Prefix, delim: opts.Delimiter, marker: opts.StartAfter, max: max(opts.MaxKeys, 0),
-			key: func(r *objectRow) string { return r.o.Key },
-			fetch: func(cur cursor[objectRow], upper string, hasUpper bool, n int) ([]objectRow, error) {
-				op, lower := ">=", cur.from
-				if cur.after != nil {
-					op, lower = ">", cur.after.o.Key
-				} else if lower == "" {
-					op = ""
-				}
-				// A latest delete marker hides its key: it is neither
-				// listed nor rolled up into a common prefix.
-				where, args := keyRange("bucket = ? AND is_latest = 1 AND delete_marker = 0", []any{bucket}, op, lower, upper, hasUpper)
-				rows, err := c.query("SELECT key, listing FROM objects WHERE "+where+" ORDER BY key LIMIT ?", append(args, n)...)
-				if err != nil {
-					return nil, err
-				}
-				defer rows.Close()
-				out := make([]objectRow, 0, n)
-				for rows.Next() {
-					var r objectRow
-					var listing string
-					if err := rows.Scan(&r.o.Key, &listing); err != nil {
-						return nil, err
-					}
-					if err := decodeListing(listing, &r.o); err != nil {
-						return nil, err
-					}
-					r.o.Bucket, r.o.IsLatest = bucket, true
-					out = append(out, r)
-				}
-				return out, rows.Err()
-			},
-			emit: func(r *objectRow) {
-				res.Objects = append(res.Objects, r.o)
-				res.NextMarker = r.o.Key
-			},
-			emitPrefix: func(p string) {
-				res.CommonPrefixes = append(res.CommonPrefixes, p)
-				res.NextMarker = p
-			},
-		}
-		start := cursor[objectRow]{}
-		if opts.StartAfter != "" {
-			start.after = &objectRow{o: meta.Object{Key: opts.StartAfter}}
-		}
-		var err error
-		res.IsTruncated, err = l.run(start)
-		return err
-	})
-	return res, err
+	return s.listObjects(ctx, bucket, opts)
 }
 
 func (c conn) bucketExists(bucket string) error {
