@@ -56,6 +56,10 @@ credentials.
   policy managed                                  list managed policies
   policy explain --principal ARN --action ACTION --resource ARN [--context KEY=VALUE]...
                                            which statement allows or denies, and why
+  network list  |  network get VPC_ID  |  network delete VPC_ID
+  network put VPC_ID DOC                   declare or replace a network (VPC): JSON
+                                           {"cidrs":[…],"subnets":[{"subnetId","cidr"}],"onPremCidrs":[…]}
+  network origin                           the network the caller's address falls in
 
 DOC is a JSON document, @FILE, or - for standard input. policy explain runs
 on the server (Outpost's ExplainPolicy action), with exactly the policies
@@ -247,6 +251,8 @@ func (a *admin) run(ctx context.Context, pos []string) error {
 		return a.roleCmd(ctx, cmd, args)
 	case "policy", "policies":
 		return a.policy(ctx, cmd, args)
+	case "network", "networks":
+		return a.network(ctx, cmd, args)
 	}
 	return usageError("unknown resource " + strconv.Quote(res))
 }

@@ -45,6 +45,11 @@ func TestAdminCommand(t *testing.T) {
 		{[]string{"role", "create", "ops", "--trust", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + testserver.AccountID + `"},"Action":"sts:AssumeRole"}]}`, "--max-session-duration", "7200"}, ":role/ops"},
 		{[]string{"policy", "explain", "--principal", "arn:aws:iam::" + testserver.AccountID + ":user/alice", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k"}, "ALLOW"},
 		{[]string{"policy", "explain", "--principal", "arn:aws:iam::" + testserver.AccountID + ":user/alice", "--action", "s3:PutObject", "--resource", "arn:aws:s3:::b/k"}, "Sid NoPut"},
+		{[]string{"network", "put", "vpc-lab", `{"name":"lab","cidrs":["10.20.0.0/16"],"subnets":[{"subnetId":"subnet-0a1b2c3d","cidr":"10.20.1.0/24"}]}`}, `"vpcId": "vpc-lab"`},
+		{[]string{"network", "get", "vpc-lab"}, `"10.20.1.0/24"`},
+		{[]string{"network", "list"}, "vpc-lab\tlab\t10.20.0.0/16\t1 subnets"},
+		{[]string{"network", "origin"}, `"sourceIp": "127.0.0.1"`},
+		{[]string{"network", "delete", "vpc-lab"}, ""},
 	}
 	for _, s := range steps {
 		out, code := adminRun(t, srv, s.args...)
@@ -55,6 +60,14 @@ func TestAdminCommand(t *testing.T) {
 	out, code := adminRun(t, srv, "user", "delete", "alice")
 	if code != 1 || !strings.Contains(out, "DeleteConflict") {
 		t.Fatalf("deleting a user with keys: exit %d: %s", code, out)
+	}
+	out, code = adminRun(t, srv, "network", "get", "vpc-lab")
+	if code != 1 || !strings.Contains(out, "NoSuchNetwork") {
+		t.Fatalf("network get after delete: exit %d: %s", code, out)
+	}
+	out, code = adminRun(t, srv, "network", "put", "vpc-bad", `{"cidrs":["not-a-cidr"]}`)
+	if code != 1 || !strings.Contains(out, "InvalidNetwork") {
+		t.Fatalf("network put with a bad CIDR: exit %d: %s", code, out)
 	}
 	if _, code := adminRun(t, srv, "frobnicate"); code != 2 {
 		t.Fatalf("unknown resource: exit %d", code)
