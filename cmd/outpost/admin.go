@@ -268,20 +268,7 @@ func (a *admin) call(ctx context.Context, action string, params url.Values, out 
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	creds, err := a.cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return fmt.Errorf("credentials: %w", err)
-	}
-	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "iam", a.cfg.Region, time.Now()); err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	resp, b, err := a.send(ctx, req, []byte(body), "iam")
 	if err != nil {
 		return err
 	}
@@ -296,6 +283,30 @@ func (a *admin) call(ctx context.Context, action string, params url.Values, out 
 		return fmt.Errorf("%s: HTTP %d: %s", action, resp.StatusCode, bytes.TrimSpace(b))
 	}
 	return xml.Unmarshal(b, out)
+}
+
+// send signs req (SigV4 for service, over body) with the admin's
+// credentials, sends it and reads the whole answer.
+func (a *admin) send(ctx context.Context, req *http.Request, body []byte, service string) (*http.Response, []byte, error) {
+	creds, err := a.cfg.Credentials.Retrieve(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("credentials: %w", err)
+	}
+	sum := sha256.Sum256(body)
+	payload := hex.EncodeToString(sum[:])
+	if service == "s3" {
+		req.Header.Set("X-Amz-Content-Sha256", payload)
+	}
+	if err := v4.NewSigner().SignHTTP(ctx, creds, req, payload, service, a.cfg.Region, time.Now()); err != nil {
+		return nil, nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, b, err
 }
 
 func (a *admin) account(ctx context.Context, cmd string) error {

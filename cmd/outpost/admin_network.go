@@ -3,17 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
 )
 
@@ -100,22 +95,7 @@ func (a *admin) networksCall(ctx context.Context, method, name string, body []by
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	creds, err := a.cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return fmt.Errorf("credentials: %w", err)
-	}
-	sum := sha256.Sum256(body)
-	payload := hex.EncodeToString(sum[:])
-	req.Header.Set("X-Amz-Content-Sha256", payload)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, payload, "s3", a.cfg.Region, time.Now()); err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
+	resp, b, err := a.send(ctx, req, body, "s3")
 	if err != nil {
 		return err
 	}
