@@ -29,6 +29,23 @@ var unreserved = func() (t [256]bool) {
 	return t
 }()
 
+// unreservedBits is unreserved as 0/1 bytes, to AND several lookups.
+var unreservedBits = func() (t [256]uint8) {
+	for c := range t {
+		if unreserved[c] {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// unreserved8 reports whether the eight bytes of s are all unreserved.
+func unreserved8(s string) bool {
+	_ = s[7]
+	return unreservedBits[s[0]]&unreservedBits[s[1]]&unreservedBits[s[2]]&unreservedBits[s[3]]&
+		unreservedBits[s[4]]&unreservedBits[s[5]]&unreservedBits[s[6]]&unreservedBits[s[7]] != 0
+}
+
 // appendURIEncode appends s encoded by AWS's UriEncode: unreserved bytes
 // literal, everything else %XX in upper-case hex; '/' literal when keepSlash.
 func appendURIEncode(dst []byte, s string, keepSlash bool) []byte {
@@ -52,25 +69,57 @@ func URIEncode(s string, keepSlash bool) string {
 	return string(appendURIEncode(nil, s, keepSlash))
 }
 
+// unhex decodes one hex digit of either case.
 func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
+	v := hexValue[c]
+	return v, v != 0xff
 }
+
+// hexValue maps a hex digit to its value and every other byte to 0xff: a
+// table load instead of three range tests per digit (SigV4 verification
+// decodes 128 hex digits per request).
+var hexValue = func() (t [256]byte) {
+	for c := range t {
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] = byte(c - '0')
+		case 'a' <= c && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		default:
+			t[c] = 0xff
+		}
+	}
+	return t
+}()
 
 // isCanonicalEncoded reports whether s is already in AWS-encoded form, so
 // that encode(decode(s)) == s: unreserved bytes (and '/' if keepSlash) and
 // %XX escapes in upper-case hex of bytes that must be escaped.
 func isCanonicalEncoded(s string, keepSlash bool) bool {
 	for i := 0; i < len(s); i++ {
+		// Skip the run of unreserved bytes, the bulk of any value: eight at
+		// a time while possible (one branch for the eight table loads),
+		// then one by one.
+		for i+8 <= len(s) && unreserved8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			return true
+		}
+		// Fewer than eight left: if the last eight bytes (overlapping
+		// some already checked) are all unreserved, so is the rest.
+		if i+8 > len(s) && len(s) >= 8 && unreserved8(s[len(s)-8:]) {
+			return true
+		}
+		for unreserved[s[i]] {
+			if i++; i == len(s) {
+				return true
+			}
+		}
 		c := s[i]
-		if isUnreserved(c) || (c == '/' && keepSlash) {
+		if c == '/' && keepSlash {
 			continue
 		}
 		if c != '%' || i+2 >= len(s) {
@@ -199,16 +248,27 @@ func appendCanonicalURI(dst []byte, path, rawPath string, o pathOptions) []byte 
 		return append(dst, '/')
 	}
 	start := len(dst)
+	// Most paths need no change: a decoded path of unreserved bytes and
+	// '/' only, or a path as sent that already is in canonical form, is
+	// copied as is (what the byte-by-byte encoders would produce).
 	if rawPath == "" {
 		if path[0] != '/' {
 			dst = append(dst, '/')
 		}
-		dst = appendURIEncode(dst, path, true)
+		if isCanonicalEncoded(path, true) && strings.IndexByte(path, '%') < 0 {
+			dst = append(dst, path...)
+		} else {
+			dst = appendURIEncode(dst, path, true)
+		}
 	} else {
 		if rawPath[0] != '/' {
 			dst = append(dst, '/')
 		}
-		dst = appendDecodeReencode(dst, rawPath, true, false)
+		if isCanonicalEncoded(rawPath, true) {
+			dst = append(dst, rawPath...)
+		} else {
+			dst = appendDecodeReencode(dst, rawPath, true, false)
+		}
 	}
 	if o.double {
 		// Encode the already-encoded path once more, keeping '/'.
@@ -258,57 +318,137 @@ type queryPair struct {
 	key, value       string // AWS-encoded (canonical)
 }
 
-// parseQueryPairs splits raw into pairs, appending to ps. The canonical
-// encodings reuse the raw text when it already is canonical; otherwise the
-// re-encoded bytes are appended to *scratch and referenced from there (the
-// caller keeps scratch alive while the pairs are used).
-func parseQueryPairs(ps []queryPair, raw string, scratch *[]byte) []queryPair {
-	for raw != "" {
-		var part string
-		if i := strings.IndexByte(raw, '&'); i >= 0 {
-			part, raw = raw[:i], raw[i+1:]
-		} else {
-			part, raw = raw, ""
-		}
-		if part == "" {
+// parseQueryPairs splits raw into pairs, appending to ps, and
+// canonicalises them (see splitQuery and reencodePairs).
+func parseQueryPairs(ps []queryPair, raw, skipKey string, scratch *[]byte) []queryPair {
+	n := len(ps)
+	ps = splitQuery(ps, raw, skipKey)
+	reencodePairs(ps[n:], scratch)
+	return ps
+}
+
+// splitQuery splits raw at '&' and each part at its first '=', appending
+// the raw (still escaped) keys and values to ps; empty parts are dropped.
+// The same scan checks the encoding: a pair's key and value are set to
+// the raw text when that is canonical (as isCanonicalEncoded(s, false)
+// decides), else left "" for reencodePairs. Pairs whose raw key is skipKey
+// (the signature, left out of the canonical query) are not checked: their
+// key and value are raw.
+func splitQuery(ps []queryPair, raw, skipKey string) []queryPair {
+	for i := 0; i < len(raw); {
+		if raw[i] == '&' { // empty part
+			i++
 			continue
 		}
-		k, v, _ := strings.Cut(part, "=")
-		ps = append(ps, queryPair{rawKey: k, rawValue: v})
+		start := i
+		var keyOK bool
+		i, keyOK = scanQueryComponent(raw, i, true)
+		p := queryPair{rawKey: raw[start:i]}
+		if i < len(raw) && raw[i] == '=' {
+			i++
+			start = i
+			valueOK := true
+			if skipKey != "" && p.rawKey == skipKey {
+				keyOK = true
+				if j := strings.IndexByte(raw[i:], '&'); j >= 0 {
+					i += j
+				} else {
+					i = len(raw)
+				}
+			} else {
+				i, valueOK = scanQueryComponent(raw, i, false)
+			}
+			p.rawValue = raw[start:i]
+			if valueOK {
+				p.value = p.rawValue
+			}
+		}
+		if keyOK {
+			p.key = p.rawKey
+		}
+		ps = append(ps, p)
+		i++ // past the '&' (or the end)
 	}
-	// Encode after splitting so scratch growth can't invalidate references:
-	// canonical text is used as is, the rest is re-encoded into scratch,
-	// whose capacity is reserved first.
+	return ps
+}
+
+// scanQueryComponent scans a query key (up to '=' or '&') or value (up to
+// '&') starting at raw[i], returning where it ends and whether it is
+// canonically encoded: unreserved bytes and upper-case %XX escapes of
+// bytes that are not unreserved.
+func scanQueryComponent(raw string, i int, key bool) (end int, canonical bool) {
+	for i < len(raw) {
+		// Skip unreserved bytes, eight at a time while possible.
+		for i+8 <= len(raw) && unreserved8(raw[i:i+8]) {
+			i += 8
+		}
+		for i < len(raw) && unreserved[raw[i]] {
+			i++
+		}
+		if i == len(raw) {
+			break
+		}
+		c := raw[i]
+		if c == '&' || c == '=' && key {
+			break
+		}
+		if c == '%' && i+2 < len(raw) && isCanonicalEscape(raw[i+1], raw[i+2]) {
+			i += 3
+			continue
+		}
+		// Not canonical: just find the end.
+		for i < len(raw) && raw[i] != '&' && (raw[i] != '=' || !key) {
+			i++
+		}
+		return i, false
+	}
+	return i, true
+}
+
+// isCanonicalEscape reports whether %hl is an escape in canonical form:
+// upper-case hex digits, of a byte that must be escaped.
+func isCanonicalEscape(h, l byte) bool {
+	hv, lv := hexValue[h], hexValue[l]
+	if hv > 15 || lv > 15 || 'a' <= h && h <= 'f' || 'a' <= l && l <= 'f' {
+		return false
+	}
+	return !unreserved[hv<<4|lv]
+}
+
+// reencodePairs sets the canonical key and value that splitQuery left ""
+// (raw text not in canonical form): the re-encoded bytes are appended to
+// *scratch and referenced from there (the caller keeps scratch alive while
+// the pairs are used).
+func reencodePairs(ps []queryPair, scratch *[]byte) {
+	// Reserve scratch's capacity before writing any, so that its growth
+	// can't invalidate the strings viewing it.
 	need := 0
 	for i := range ps {
 		p := &ps[i]
-		p.key, p.value = p.rawKey, p.rawValue
-		if !isCanonicalEncoded(p.rawKey, false) {
-			p.key = ""
+		if p.key == "" {
 			need += 3 * len(p.rawKey)
 		}
-		if !isCanonicalEncoded(p.rawValue, false) {
-			p.value = ""
+		if p.value == "" {
 			need += 3 * len(p.rawValue)
 		}
 	}
-	if need > 0 {
-		if cap(*scratch) < need {
-			*scratch = make([]byte, 0, need)
-		}
-		buf := (*scratch)[:0]
-		for i := range ps {
-			p := &ps[i]
-			if p.key == "" && p.rawKey != "" {
-				p.key = reencodeInto(&buf, p.rawKey)
-			}
-			if p.value == "" && p.rawValue != "" {
-				p.value = reencodeInto(&buf, p.rawValue)
-			}
-		}
-		*scratch = buf
+	if need == 0 {
+		return
 	}
-	return ps
+	if cap(*scratch) < need {
+		*scratch = make([]byte, 0, need)
+	}
+	buf := (*scratch)[:0]
+	for i := range ps {
+		p := &ps[i]
+		if p.key == "" && p.rawKey != "" {
+			p.key = reencodeInto(&buf, p.rawKey)
+		}
+		if p.value == "" && p.rawValue != "" {
+			p.value = reencodeInto(&buf, p.rawValue)
+		}
+	}
+	*scratch = buf
 }
 
 func reencodeInto(buf *[]byte, s string) string {
@@ -328,7 +468,11 @@ func comparePairs(a, b queryPair) int {
 // appendCanonicalQuery appends the sorted pairs, skipping skipKey (the
 // signature parameter, compared on the raw key).
 func appendCanonicalQuery(dst []byte, ps []queryPair, skipKey string) []byte {
-	slices.SortFunc(ps, comparePairs)
+	// Clients send their parameters sorted (SDK presigned URLs add only the
+	// signature, at the end, and that one is skipped): check before sorting.
+	if !sortedSkipping(ps, skipKey) {
+		slices.SortFunc(ps, comparePairs)
+	}
 	first := true
 	for i := range ps {
 		if skipKey != "" && ps[i].rawKey == skipKey {
@@ -343,6 +487,26 @@ func appendCanonicalQuery(dst []byte, ps []queryPair, skipKey string) []byte {
 		dst = append(dst, ps[i].value...)
 	}
 	return dst
+}
+
+// sortedSkipping reports whether the pairs other than those with raw key
+// skipKey are in canonical order, so that emitting them in slice order gives
+// the same canonical query as sorting.
+func sortedSkipping(ps []queryPair, skipKey string) bool {
+	var prev *queryPair
+	for i := range ps {
+		p := &ps[i]
+		if skipKey != "" && p.rawKey == skipKey {
+			continue
+		}
+		// Keys in increasing order (the usual case) decide it with one
+		// comparison; equal keys fall back to comparing the values.
+		if prev != nil && !(prev.key < p.key) && comparePairs(*prev, *p) > 0 {
+			return false
+		}
+		prev = p
+	}
+	return true
 }
 
 // appendTrimmedValue appends v with leading/trailing whitespace removed and
@@ -371,7 +535,9 @@ func appendTrimmedValue(dst []byte, v string) []byte {
 // cleanValue reports whether v needs no trimming or collapsing: no
 // leading or trailing space, no tab/CR/LF, no two spaces in a row.
 func cleanValue(v string) bool {
-	if v == "" {
+	// Most values (hashes, dates, host names) have no byte <= ' ' at all and
+	// are clean: test for that eight bytes at a time first.
+	if !hasByteAtMostSpace(v) {
 		return true
 	}
 	if v[0] == ' ' || v[len(v)-1] == ' ' {
@@ -386,6 +552,31 @@ func cleanValue(v string) bool {
 		prev = c
 	}
 	return true
+}
+
+// hasByteAtMostSpace reports whether s has a byte <= 0x20 (a space or a
+// control character).
+func hasByteAtMostSpace(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; len(s) >= 8; s = s[8:] {
+		// Eight bytes as one little-endian word (the compiler turns this into
+		// a single load). x - 0x21 in every byte borrows, setting that byte's
+		// top bit, exactly when the byte is below 0x21; "&^ x" drops bytes
+		// whose top bit was set already (>= 0x80, not below 0x21). A borrow
+		// only spreads upwards from a byte that is below 0x21, so the test
+		// as a whole is exact.
+		x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		if (x-0x21*ones)&^x&highs != 0 {
+			return true
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalHeaderKey writes the net/http canonical form of a lower-case
@@ -437,16 +628,20 @@ type reqView struct {
 }
 
 func viewOf(r *http.Request) reqView {
-	return reqView{r.Header, r.ContentLength, r.TransferEncoding, r.URL.Path, r.URL.RawPath}
+	return reqView{header: r.Header, contentLength: r.ContentLength, transferEncoding: r.TransferEncoding,
+		path: r.URL.Path, rawPath: r.URL.RawPath}
 }
 
 // appendCanonicalHeaders appends "name:value\n" for each signed header name
 // (already lower-case and sorted), taking host from host and content-length
 // from the request's ContentLength when the header map has none. It reports
-// false when a signed header is absent from the request.
-func appendCanonicalHeaders(dst []byte, r reqView, host string, names []string) ([]byte, bool) {
+// false when a signed header is absent from the request. The values come
+// from scan when set (a pass over r.header for these names), else from a
+// lookup each. (scan is a parameter of its own, not a reqView field, so
+// that escape analysis can keep it on the caller's stack.)
+func appendCanonicalHeaders(dst []byte, r reqView, scan *headerScan, host string, names []string) ([]byte, bool) {
 	ok := true
-	for _, name := range names {
+	for ni, name := range names {
 		dst = append(dst, name...)
 		dst = append(dst, ':')
 		switch name {
@@ -455,7 +650,7 @@ func appendCanonicalHeaders(dst []byte, r reqView, host string, names []string) 
 			dst = append(dst, '\n')
 			continue
 		case "content-length":
-			if vs := headerValues(r.header, name); len(vs) > 0 {
+			if vs := scan.values(r.header, ni, name); len(vs) > 0 {
 				dst = appendTrimmedValue(dst, vs[0])
 			} else if r.contentLength >= 0 {
 				dst = strconv.AppendInt(dst, r.contentLength, 10)
@@ -465,7 +660,7 @@ func appendCanonicalHeaders(dst []byte, r reqView, host string, names []string) 
 			dst = append(dst, '\n')
 			continue
 		case "transfer-encoding":
-			if vs := headerValues(r.header, name); len(vs) == 0 && len(r.transferEncoding) > 0 {
+			if vs := scan.values(r.header, ni, name); len(vs) == 0 && len(r.transferEncoding) > 0 {
 				for i, v := range r.transferEncoding {
 					if i > 0 {
 						dst = append(dst, ',')
@@ -476,7 +671,7 @@ func appendCanonicalHeaders(dst []byte, r reqView, host string, names []string) 
 				continue
 			}
 		}
-		vs := headerValues(r.header, name)
+		vs := scan.values(r.header, ni, name)
 		if vs == nil {
 			ok = false
 		}

@@ -11,6 +11,7 @@ import (
 	"hash/maphash"
 	"math/big"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,7 +48,8 @@ func putWS(ws *workspace) {
 	}
 	clear(ws.pairs)
 	ws.pairs = ws.pairs[:0]
-	clear(ws.names[:])
+	// ws.names is cleared by presign, its only user, rather than here on
+	// every request.
 	ws.creq, ws.sts, ws.tmp, ws.scratch = ws.creq[:0], ws.sts[:0], ws.tmp[:0], ws.scratch[:0]
 	wsPool.Put(ws)
 }
@@ -118,13 +120,31 @@ type keyCache struct {
 	seed maphash.Seed
 	max  int
 	mu   sync.RWMutex
-	v4   map[v4CacheKey]signingKey
+	v4   map[v4CacheKey]*v4Entry
 	v4a  map[v4aCacheKey]*ecdsa.PrivateKey
+	// hot is a lock-free front for v4: a direct-mapped table of entries,
+	// indexed by the secret's fingerprint. A hit costs one atomic load and
+	// comparing the key fields, instead of hashing all of them for the map
+	// under the read lock (whose shared reader count also moves between
+	// cores on every request). A miss falls back to the map and publishes
+	// the entry found there. Keys used under several scopes at once share
+	// a slot and may keep replacing each other: that only costs misses.
+	hot [hotSlots]atomic.Pointer[v4Entry]
 }
+
+// hotSlots is the size of keyCache.hot.
+const hotSlots = 64
 
 type v4CacheKey struct {
 	akid, date, region, service string
 	secret                      uint64
+}
+
+// v4Entry is a cached signing key with what it was derived from; it never
+// changes once stored.
+type v4Entry struct {
+	k   v4CacheKey
+	key signingKey
 }
 
 type v4aCacheKey struct {
@@ -139,7 +159,7 @@ func newKeyCache(max int) *keyCache {
 	return &keyCache{
 		seed: maphash.MakeSeed(),
 		max:  max,
-		v4:   make(map[v4CacheKey]signingKey),
+		v4:   make(map[v4CacheKey]*v4Entry),
 		v4a:  make(map[v4aCacheKey]*ecdsa.PrivateKey),
 	}
 }
@@ -194,22 +214,25 @@ func (c *keyCache) signingKey(ws *workspace, akid, secret, date, region, service
 		return newSigningKey(ws.deriveSigningKey(secret, date, region, service))
 	}
 	k := v4CacheKey{akid, date, region, service, maphash.String(c.seed, secret)}
+	slot := &c.hot[k.secret%hotSlots]
+	if e := slot.Load(); e != nil && e.k == k {
+		return e.key
+	}
 	c.mu.RLock()
-	v, ok := c.v4[k]
+	e, ok := c.v4[k]
 	c.mu.RUnlock()
-	if ok {
-		return v
+	if !ok {
+		e = &v4Entry{key: newSigningKey(ws.deriveSigningKey(secret, date, region, service))}
+		e.k = v4CacheKey{cloneString(akid), cloneString(date), cloneString(region), cloneString(service), k.secret}
+		c.mu.Lock()
+		if len(c.v4) >= c.max {
+			evictHalf(c.v4)
+		}
+		c.v4[e.k] = e
+		c.mu.Unlock()
 	}
-	v = newSigningKey(ws.deriveSigningKey(secret, date, region, service))
-	k.akid, k.date = cloneString(akid), cloneString(date)
-	k.region, k.service = cloneString(region), cloneString(service)
-	c.mu.Lock()
-	if len(c.v4) >= c.max {
-		evictHalf(c.v4)
-	}
-	c.v4[k] = v
-	c.mu.Unlock()
-	return v
+	slot.Store(e)
+	return e.key
 }
 
 func (c *keyCache) ecdsaKey(akid, secret string) (*ecdsa.PrivateKey, error) {

@@ -109,6 +109,8 @@ func presign(p PresignParams, capture *signResult) (string, error) {
 
 	ws := getWS()
 	defer putWS(ws)
+	// Runs before putWS: drop the references to the header names.
+	defer clear(ws.names[:])
 
 	// Signed header names: host plus p.Header, lower-case, sorted.
 	names := ws.names[:0]
@@ -183,7 +185,7 @@ func presign(p PresignParams, capture *signResult) (string, error) {
 	}
 	ws.tmp = vals
 
-	pairs := parseQueryPairs(ws.pairs[:0], p.URL.RawQuery, &ws.scratch)
+	pairs := parseQueryPairs(ws.pairs[:0], p.URL.RawQuery, "", &ws.scratch)
 	pairs = append(pairs,
 		queryPair{key: "X-Amz-Algorithm", value: alg},
 		queryPair{key: "X-Amz-Credential", value: credential},
@@ -200,7 +202,7 @@ func presign(p PresignParams, capture *signResult) (string, error) {
 	ws.pairs = pairs
 
 	rv := reqView{header: p.Header, contentLength: -1, path: p.URL.Path, rawPath: p.URL.RawPath}
-	creq, ok := ws.buildCanonicalRequest(rv, method, host, names, pairs, "",
+	creq, ok := ws.buildCanonicalRequest(rv, nil, method, host, names, pairs, "",
 		pathOptions{normalize: p.NormalizePath, double: p.DoubleEncodePath}, payload)
 	if !ok {
 		return "", errors.New("sigv4: a signed header has no value")

@@ -125,8 +125,8 @@ func signHeader(r *http.Request, c Credentials, o SignOptions) (signResult, erro
 
 	ws := getWS()
 	defer putWS(ws)
-	ws.pairs = parseQueryPairs(ws.pairs[:0], r.URL.RawQuery, &ws.scratch)
-	creq, ok := ws.buildCanonicalRequest(viewOf(r), r.Method, host, names, ws.pairs, "",
+	ws.pairs = parseQueryPairs(ws.pairs[:0], r.URL.RawQuery, "", &ws.scratch)
+	creq, ok := ws.buildCanonicalRequest(viewOf(r), nil, r.Method, host, names, ws.pairs, "",
 		pathOptions{normalize: o.NormalizePath, double: o.DoubleEncodePath}, payload)
 	if !ok {
 		return res, errors.New("sigv4: a signed header has no value")
@@ -234,8 +234,9 @@ func signableHeaderNames(r *http.Request, only http.Header) []string {
 
 // buildCanonicalRequest writes the canonical request into ws.creq:
 // method, canonical URI, canonical query (pairs minus skipKey), canonical
-// headers, signed headers and payload hash, each on its own line.
-func (ws *workspace) buildCanonicalRequest(r reqView, method, host string, names []string,
+// headers (values from scan when set, see appendCanonicalHeaders), signed
+// headers and payload hash, each on its own line.
+func (ws *workspace) buildCanonicalRequest(r reqView, scan *headerScan, method, host string, names []string,
 	pairs []queryPair, skipKey string, po pathOptions, payload string) ([]byte, bool) {
 	b := ws.creq[:0]
 	b = append(b, method...)
@@ -244,7 +245,7 @@ func (ws *workspace) buildCanonicalRequest(r reqView, method, host string, names
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, pairs, skipKey)
 	b = append(b, '\n')
-	b, ok := appendCanonicalHeaders(b, r, host, names)
+	b, ok := appendCanonicalHeaders(b, r, scan, host, names)
 	b = append(b, '\n')
 	b = appendSignedHeaders(b, names)
 	b = append(b, '\n')
@@ -262,6 +263,22 @@ func (ws *workspace) buildStringToSign(alg, amzDate, scope string) []byte {
 	b = append(b, amzDate...)
 	b = append(b, '\n')
 	b = append(b, scope...)
+	b = append(b, '\n')
+	b = appendHex(b, sum[:])
+	ws.sts = b
+	return b
+}
+
+// buildStringToSignScope is buildStringToSign with the scope of a parsed
+// credential.
+func (ws *workspace) buildStringToSignScope(alg, amzDate string, sc *scopeV4) []byte {
+	sum := ws.sha256Of(ws.creq)
+	b := ws.sts[:0]
+	b = append(b, alg...)
+	b = append(b, '\n')
+	b = append(b, amzDate...)
+	b = append(b, '\n')
+	b = sc.appendScope(b)
 	b = append(b, '\n')
 	b = appendHex(b, sum[:])
 	ws.sts = b

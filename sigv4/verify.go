@@ -75,23 +75,51 @@ type VerifyOptions struct {
 	V2Resources []string
 }
 
-// verifiedBox allocates a Verified and its signed-header list together.
-type verifiedBox struct {
-	v     Verified
-	names [12]string
-	// cred holds a decoded X-Amz-Credential ("/" arrives as %2F), which
-	// Verified.Region and Service point into: one allocation, not two.
-	cred [128]byte
+// newVerified allocates a Verified together with room for n signed-header
+// names (Verified.SignedHeaders points into the same object). The box comes
+// in a few sizes, each filling an allocation size class, so that common
+// requests (a handful of signed headers) allocate a small object: the
+// allocation, its zeroing and the garbage collector's work all grow with
+// its size. Beyond 16 names the list gets an allocation of its own.
+func newVerified(n int) (*Verified, []string) {
+	switch {
+	case n <= 1: // presigned URLs sign just host
+		b := new(struct {
+			v     Verified
+			names [1]string
+		})
+		return &b.v, b.names[:0]
+	case n <= 3:
+		b := new(struct {
+			v     Verified
+			names [3]string
+		})
+		return &b.v, b.names[:0]
+	case n <= 5:
+		b := new(struct {
+			v     Verified
+			names [5]string
+		})
+		return &b.v, b.names[:0]
+	case n <= 8:
+		b := new(struct {
+			v     Verified
+			names [8]string
+		})
+		return &b.v, b.names[:0]
+	case n <= 16:
+		b := new(struct {
+			v     Verified
+			names [16]string
+		})
+		return &b.v, b.names[:0]
+	}
+	return new(Verified), make([]string, 0, n)
 }
 
-// unescapeCredential is queryUnescape into b.cred when it fits.
-func (b *verifiedBox) unescapeCredential(s string) string {
-	if len(s) > len(b.cred) || strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
-		return queryUnescape(s)
-	}
-	d := appendQueryUnescape(b.cred[:0], s)
-	return unsafeString(d)
-}
+// countSignedHeaders is an upper bound of the names splitSignedHeaders
+// finds in s.
+func countSignedHeaders(s string) int { return strings.Count(s, ";") + 1 }
 
 // Verify authenticates r. A request without any authentication gives an
 // anonymous Verified; a request with bad authentication gives an *Error.
@@ -101,22 +129,31 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt VerifyOption
 	if host == "" {
 		host = r.Host
 	}
+	authValues := r.Header["Authorization"]
 	auth := ""
-	if a := r.Header["Authorization"]; len(a) > 0 {
-		auth = a[0]
+	if len(authValues) > 0 {
+		auth = authValues[0]
 	}
-	if len(r.Header["Authorization"]) > 1 {
+	if len(authValues) > 1 {
 		// A proxy in front may read another copy than we do; refuse
 		// rather than guess which one the client meant.
 		return nil, newErr(CodeInvalidArgument, http.StatusBadRequest,
 			"Only one auth mechanism allowed; the Authorization header must appear once.",
 			Field{"ArgumentName", "Authorization"})
 	}
-	qv4 := queryHasV4(r.URL.RawQuery)
-	qv2 := !qv4 && queryHasV2(r.URL.RawQuery)
-	if name := repeatedAuthParam(r.URL.RawQuery); name != "" {
+	// The query is split (and its encoding checked) once, here: the
+	// authentication parameters are found in these pairs, and the SigV4
+	// paths build the canonical query from them. They live on this stack
+	// (a longer query spills to the heap) rather than in a pooled slice,
+	// which would need clearing so as not to keep the request's strings
+	// alive. (Skipping X-Amz-Signature only matters to presigned URLs: with
+	// it in the query, a header-signed request is refused below.)
+	var pairBuf [16]queryPair
+	pairs := splitQuery(pairBuf[:0], r.URL.RawQuery, "X-Amz-Signature")
+	qv4, qv2, repeated := scanAuthParams(pairs, r.URL.RawQuery)
+	if repeated != "" {
 		return nil, newErr(CodeAuthorizationQueryParametersError, http.StatusBadRequest,
-			"Query-string authentication parameters must appear once: "+name+" is repeated.")
+			"Query-string authentication parameters must appear once: "+repeated+" is repeated.")
 	}
 	if auth != "" && (qv4 || qv2) {
 		return nil, newErr(CodeInvalidArgument, http.StatusBadRequest,
@@ -128,9 +165,9 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, opt VerifyOption
 		if strings.HasPrefix(auth, AlgorithmV2+" ") {
 			return v.verifyHeaderV2(ctx, r, auth, opt)
 		}
-		return v.verifyHeaderV4(ctx, r, auth, host)
+		return v.verifyHeaderV4(ctx, pairs, r, auth, host)
 	case qv4:
-		return v.verifyQueryV4(ctx, r, host)
+		return v.verifyQueryV4(ctx, pairs, r, host)
 	case qv2:
 		return v.verifyQueryV2(ctx, r, opt)
 	}
@@ -146,63 +183,78 @@ var authParams = []string{"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "
 	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", "X-Amz-Region-Set",
 	"AWSAccessKeyId", "Signature", "Expires"}
 
-// repeatedAuthParam returns the first authentication parameter that occurs
-// more than once in the raw query, or "".
-func repeatedAuthParam(raw string) string {
-	if !strings.Contains(raw, "X-Amz-") && !strings.Contains(raw, "Signature") {
-		return ""
+// authParamIndex returns the index in authParams of the query key k, or -1.
+// A switch compiles to a search on length and content, much cheaper than
+// comparing k with every name in turn.
+func authParamIndex(k string) int {
+	switch k {
+	case "X-Amz-Algorithm":
+		return 0
+	case "X-Amz-Credential":
+		return 1
+	case "X-Amz-Date":
+		return 2
+	case "X-Amz-Expires":
+		return 3
+	case "X-Amz-SignedHeaders":
+		return 4
+	case "X-Amz-Signature":
+		return 5
+	case "X-Amz-Security-Token":
+		return 6
+	case "X-Amz-Region-Set":
+		return 7
+	case "AWSAccessKeyId":
+		return 8
+	case "Signature":
+		return 9
+	case "Expires":
+		return 10
 	}
-	seen := 0
-	for raw != "" {
-		var part string
-		if i := strings.IndexByte(raw, '&'); i >= 0 {
-			part, raw = raw[:i], raw[i+1:]
-		} else {
-			part, raw = raw, ""
+	return -1
+}
+
+// Bits of authParamIndex results that make a query SigV4 or SigV2 signed.
+const (
+	v4QueryKeys = 1<<0 | 1<<1 | 1<<5 // X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature
+	v2QueryKeys = 1<<8 | 1<<9        // AWSAccessKeyId, Signature
+)
+
+// scanAuthParams looks at the authentication parameters of a query, split
+// into ps by splitQuery. qv4 reports a SigV4/SigV4A presigned query
+// (X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature present, as sent);
+// qv2, when not qv4, a SigV2 one (Signature or AWSAccessKeyId present, and
+// some "Signature=" in the raw query). repeated is the first authentication
+// parameter (compared after query-decoding the key) that occurs more than
+// once, or "".
+func scanAuthParams(ps []queryPair, raw string) (qv4, qv2 bool, repeated string) {
+	hasAmz := strings.Contains(raw, "X-Amz-")
+	if !hasAmz && !strings.Contains(raw, "Signature") {
+		return false, false, ""
+	}
+	var present, seen int // bits of authParamIndex: raw keys, decoded keys
+	for i := range ps {
+		k := ps[i].rawKey
+		j := authParamIndex(k)
+		if j >= 0 {
+			present |= 1 << j
 		}
-		k, _, _ := strings.Cut(part, "=")
-		if strings.ContainsAny(k, "%+") {
-			k, _ = url.QueryUnescape(k)
+		// An escaped key may decode to a parameter name (a name never
+		// contains '%' or '+', so a key that matched as sent has neither).
+		if j < 0 && (strings.IndexByte(k, '%') >= 0 || strings.IndexByte(k, '+') >= 0) {
+			dk, _ := url.QueryUnescape(k)
+			j = authParamIndex(dk)
 		}
-		for i, name := range authParams {
-			if k == name {
-				if seen&(1<<i) != 0 {
-					return name
-				}
-				seen |= 1 << i
+		if j >= 0 {
+			if seen&(1<<j) != 0 {
+				return false, false, authParams[j]
 			}
+			seen |= 1 << j
 		}
 	}
-	return ""
-}
-
-func queryHasKey(raw, key string) bool {
-	for raw != "" {
-		var part string
-		if i := strings.IndexByte(raw, '&'); i >= 0 {
-			part, raw = raw[:i], raw[i+1:]
-		} else {
-			part, raw = raw, ""
-		}
-		k, _, _ := strings.Cut(part, "=")
-		if k == key {
-			return true
-		}
-	}
-	return false
-}
-
-func queryHasV4(raw string) bool {
-	if !strings.Contains(raw, "X-Amz-") {
-		return false
-	}
-	return queryHasKey(raw, "X-Amz-Algorithm") || queryHasKey(raw, "X-Amz-Signature") ||
-		queryHasKey(raw, "X-Amz-Credential")
-}
-
-func queryHasV2(raw string) bool {
-	return strings.Contains(raw, "Signature=") &&
-		(queryHasKey(raw, "Signature") || queryHasKey(raw, "AWSAccessKeyId"))
+	qv4 = hasAmz && present&v4QueryKeys != 0
+	qv2 = !qv4 && present&v2QueryKeys != 0 && strings.Contains(raw, "Signature=")
+	return qv4, qv2, ""
 }
 
 // authHeaderV4 is a parsed SigV4/SigV4A Authorization header.
@@ -256,35 +308,60 @@ func parseAuthorization(s string) (authHeaderV4, *Error) {
 	return a, nil
 }
 
-// credentialScope is a parsed Credential value.
+// scopeV4 is a parsed Credential value.
 type scopeV4 struct {
 	akid, date, region, service, terminal string
-	scope                                 string // everything after "akid/"
+	v4a                                   bool // no region component
+}
+
+// appendScope appends the credential scope, everything after "akid/":
+// date/region/service/terminal (SigV4) or date/service/terminal (SigV4A).
+// It is rebuilt from the parts because a presigned credential arrives with
+// its slashes escaped, and the parts are all that is kept of it.
+func (s *scopeV4) appendScope(dst []byte) []byte {
+	dst = append(dst, s.date...)
+	dst = append(dst, '/')
+	if !s.v4a {
+		dst = append(dst, s.region...)
+		dst = append(dst, '/')
+	}
+	dst = append(dst, s.service...)
+	dst = append(dst, '/')
+	return append(dst, s.terminal...)
 }
 
 // parseCredential splits AKID/date/region/service/aws4_request (SigV4) or
 // AKID/date/service/aws4_request (SigV4A). The access key is what precedes
 // the last 4 (3) components.
 func parseCredential(cred, alg string) (scopeV4, bool) {
-	var s scopeV4
-	parts := 4
-	if alg == AlgorithmV4A {
-		parts = 3
-	}
+	parts := scopeParts(alg)
 	end := len(cred)
 	var comps [4]string
 	for i := parts - 1; i >= 0; i-- {
 		j := strings.LastIndexByte(cred[:end], '/')
 		if j < 0 {
-			return s, false
+			return scopeV4{}, false
 		}
 		comps[i] = cred[j+1 : end]
 		end = j
 	}
-	s.akid = cred[:end]
-	s.scope = cred[end+1:]
-	s.date = comps[0]
+	return newScope(cred[:end], comps[:parts], alg)
+}
+
+// scopeParts is the number of components after the access key.
+func scopeParts(alg string) int {
 	if alg == AlgorithmV4A {
+		return 3
+	}
+	return 4
+}
+
+// newScope checks and assembles the access key and the scope components
+// (date, region unless SigV4A, service, terminal).
+func newScope(akid string, comps []string, alg string) (scopeV4, bool) {
+	s := scopeV4{akid: akid, date: comps[0]}
+	if alg == AlgorithmV4A {
+		s.v4a = true
 		s.service, s.terminal = comps[1], comps[2]
 	} else {
 		s.region, s.service, s.terminal = comps[1], comps[2], comps[3]
@@ -293,6 +370,46 @@ func parseCredential(cred, alg string) (scopeV4, bool) {
 		return s, false
 	}
 	return s, true
+}
+
+// parseQueryCredential is parseCredential(queryUnescape(raw), alg) for a
+// raw X-Amz-Credential query value. Clients escape the slashes and nothing
+// else ("AKID%2F20261129%2Fus-east-1%2Fs3%2Faws4_request"): when raw has
+// no '/' or '+' and its only escapes are exactly as many "%2F" as there
+// are separators, the parts are cut between them as they stand, substrings
+// of the query, with nothing decoded or allocated. Anything else takes the
+// general path.
+func parseQueryCredential(raw, alg string) (scopeV4, bool) {
+	parts := scopeParts(alg)
+	if strings.IndexByte(raw, '/') < 0 && strings.IndexByte(raw, '+') < 0 {
+		var seps [4]int // offsets of the "%2F"
+		n := 0
+		for i := 0; ; i += 3 {
+			j := strings.IndexByte(raw[i:], '%')
+			if j < 0 {
+				break
+			}
+			i += j
+			if n == parts || i+2 >= len(raw) || raw[i+1] != '2' || raw[i+2]|0x20 != 'f' {
+				n = -1 // not the simple form
+				break
+			}
+			seps[n] = i
+			n++
+		}
+		if n == parts {
+			var comps [4]string
+			for k := range parts {
+				end := len(raw)
+				if k+1 < parts {
+					end = seps[k+1]
+				}
+				comps[k] = raw[seps[k]+3 : end]
+			}
+			return newScope(raw[:seps[0]], comps[:parts], alg)
+		}
+	}
+	return parseCredential(queryUnescape(raw), alg)
 }
 
 // checkScope validates a parsed scope against the server, returning the
@@ -345,30 +462,13 @@ func splitSignedHeaders(dst []string, s string) []string {
 	return dst
 }
 
-// unsignedAmzHeaders lists x-amz-* headers present but not signed
-// (x-amz-content-sha256 excepted), or "" when all are signed.
-func unsignedAmzHeaders(h http.Header, signed []string) string {
-	var missing []string
-	for k := range h {
-		if len(k) < 6 || !strings.EqualFold(k[:6], "x-amz-") || strings.EqualFold(k, "x-amz-content-sha256") {
-			continue
-		}
-		found := false
-		for _, s := range signed {
-			if strings.EqualFold(s, k) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			missing = append(missing, strings.ToLower(k))
-		}
-	}
-	if len(missing) == 0 {
-		return ""
-	}
-	slices.Sort(missing)
-	return strings.Join(missing, ",")
+// hasAmzPrefix reports whether the header name k starts with "x-amz-", in
+// any case (as strings.EqualFold(k[:6], "x-amz-") does).
+func hasAmzPrefix(k string) bool {
+	// ORing 0x20 lower-cases an ASCII letter and maps no other byte to one
+	// (and none of x, a, m, z is a Unicode fold of a non-ASCII letter).
+	return len(k) >= 6 && k[0]|0x20 == 'x' && k[1] == '-' && k[2]|0x20 == 'a' && k[3]|0x20 == 'm' &&
+		k[4]|0x20 == 'z' && k[5] == '-'
 }
 
 // lookupKey calls the KeyStore and checks the session token and expiry.
@@ -403,15 +503,21 @@ func isHex64(s string) bool {
 	if len(s) != 64 {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		if _, ok := unhex(s[i]); !ok {
-			return false
-		}
+	// OR the table values together: any non-digit sets the 0xf0 bits, so
+	// one test after the loop replaces a branch per byte. Eight digits per
+	// round keep the loop overhead small.
+	var acc byte
+	for i := 0; i < 64; i += 8 {
+		d := s[i : i+8]
+		acc |= hexValue[d[0]] | hexValue[d[1]] | hexValue[d[2]] | hexValue[d[3]] |
+			hexValue[d[4]] | hexValue[d[5]] | hexValue[d[6]] | hexValue[d[7]]
 	}
-	return true
+	return acc&0xf0 == 0
 }
 
-func (v *Verifier) verifyHeaderV4(ctx context.Context, r *http.Request, auth, host string) (*Verified, error) {
+// verifyHeaderV4 verifies a SigV4 or SigV4A Authorization header; pairs
+// holds the split query.
+func (v *Verifier) verifyHeaderV4(ctx context.Context, pairs []queryPair, r *http.Request, auth, host string) (*Verified, error) {
 	a, perr := parseAuthorization(auth)
 	if perr != nil {
 		return nil, perr
@@ -438,9 +544,16 @@ func (v *Verifier) verifyHeaderV4(ctx context.Context, r *http.Request, auth, ho
 		}
 	}
 
+	// One pass over the headers finds the values of the signed ones and
+	// of those read here, and the x-amz-* headers not signed.
+	vd, names := newVerified(countSignedHeaders(a.signedHeaders))
+	names = splitSignedHeaders(names, a.signedHeaders)
+	var hs headerScan
+	hs.scan(r.Header, names)
+
 	// Request date: X-Amz-Date, else Date.
 	now := v.now()
-	rawDate := firstHeader(r.Header, "X-Amz-Date")
+	rawDate := hs.amzDate
 	var t time.Time
 	amzDate := rawDate
 	if rawDate != "" {
@@ -462,7 +575,7 @@ func (v *Verifier) verifyHeaderV4(ctx context.Context, r *http.Request, auth, ho
 		return nil, errSkewed(rawDate, now, v.maxSkew)
 	}
 
-	payload := firstHeader(r.Header, "X-Amz-Content-Sha256")
+	payload := hs.contentSHA
 	if payload == "" {
 		if isS3Service(sc.service) {
 			return nil, newErr(CodeInvalidRequest, http.StatusBadRequest,
@@ -473,26 +586,23 @@ func (v *Verifier) verifyHeaderV4(ctx context.Context, r *http.Request, auth, ho
 		return nil, errInvalidContentSHA256(payload)
 	}
 
-	box := &verifiedBox{}
-	names := splitSignedHeaders(box.names[:0], a.signedHeaders)
 	if !slices.Contains(names, "host") {
 		return nil, errUnsignedHeaders("host")
 	}
-	if list := unsignedAmzHeaders(r.Header, names); list != "" {
+	if list := hs.unsignedList(); list != "" {
 		return nil, errUnsignedHeaders(list)
 	}
 
-	token := firstHeader(r.Header, "X-Amz-Security-Token")
-	key, err := v.lookupKey(ctx, sc.akid, token, now)
+	key, err := v.lookupKey(ctx, sc.akid, hs.token, now)
 	if err != nil {
 		return nil, err
 	}
 
 	ws := getWS()
 	defer putWS(ws)
-	ws.pairs = parseQueryPairs(ws.pairs[:0], r.URL.RawQuery, &ws.scratch)
-	ws.buildCanonicalRequest(viewOf(r), r.Method, host, names, ws.pairs, "", pathOptions{}, payload)
-	ws.buildStringToSign(a.algorithm, amzDate, sc.scope)
+	reencodePairs(pairs, &ws.scratch)
+	ws.buildCanonicalRequest(viewOf(r), &hs, r.Method, host, names, pairs, "", pathOptions{}, payload)
+	ws.buildStringToSignScope(a.algorithm, amzDate, &sc)
 	if a.algorithm == AlgorithmV4A {
 		if err := v.checkECDSA(ws, sc.akid, key.Secret, a.signature); err != nil {
 			return nil, err
@@ -501,7 +611,6 @@ func (v *Verifier) verifyHeaderV4(ctx context.Context, r *http.Request, auth, ho
 		return nil, errSignatureV4(sc.akid, string(ws.sts), a.signature, string(ws.creq))
 	}
 
-	vd := &box.v
 	*vd = Verified{
 		Key: key, AuthType: AuthHeader, Algorithm: a.algorithm, Service: sc.service, SignedAt: t,
 		PayloadHash: payload, SignedHeaders: names, DecodedLength: r.ContentLength,
@@ -567,7 +676,9 @@ func (v *Verifier) attachBody(ws *workspace, vd *Verified, r *http.Request, key 
 	switch {
 	case p == UnsignedPayload:
 	case isHex64(p):
-		if r.ContentLength == 0 && strings.EqualFold(p, EmptySHA256) {
+		// The exact comparison first: EqualFold is slow on 64 bytes, and
+		// clients send lower-case hex.
+		if r.ContentLength == 0 && (p == EmptySHA256 || strings.EqualFold(p, EmptySHA256)) {
 			break
 		}
 		var want [32]byte
@@ -585,7 +696,7 @@ func (v *Verifier) attachBody(ws *workspace, vd *Verified, r *http.Request, key 
 			payload:       p,
 			decodedLength: n,
 			amzDate:       amzDate,
-			scope:         sc.scope,
+			scope:         string(sc.appendScope(nil)),
 			seed:          seed,
 			trailer:       firstHeader(r.Header, "X-Amz-Trailer"),
 		}
@@ -655,31 +766,30 @@ func decodeHex32(s string, out *[32]byte) bool {
 	if len(s) != 64 {
 		return false
 	}
+	var acc byte // as in isHex64: any invalid digit leaves 0xf0 bits set
 	for i := range out {
-		h, ok1 := unhex(s[2*i])
-		l, ok2 := unhex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return false
-		}
-		out[i] = h<<4 | l
+		h, l := hexValue[s[2*i]], hexValue[s[2*i+1]]
+		acc |= h | l
+		out[i] = h<<4 | l&0x0f
 	}
-	return true
+	return acc&0xf0 == 0
 }
 
-func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host string) (*Verified, error) {
+// verifyQueryV4 verifies a SigV4 or SigV4A presigned URL; pairs holds the
+// split query.
+func (v *Verifier) verifyQueryV4(ctx context.Context, pairs []queryPair, r *http.Request, host string) (*Verified, error) {
 	ws := getWS()
 	defer putWS(ws)
-	ws.pairs = parseQueryPairs(ws.pairs[:0], r.URL.RawQuery, &ws.scratch)
-	box := &verifiedBox{}
+	reencodePairs(pairs, &ws.scratch)
 	var alg, cred, date, expires, signed, sig, token, regionSet, contentSHA string
 	var seen int
-	for i := range ws.pairs {
-		p := &ws.pairs[i]
+	for i := range pairs {
+		p := &pairs[i]
 		switch p.rawKey {
 		case "X-Amz-Algorithm":
 			alg, seen = queryUnescape(p.rawValue), seen|1
 		case "X-Amz-Credential":
-			cred, seen = box.unescapeCredential(p.rawValue), seen|2
+			cred, seen = p.rawValue, seen|2 // still escaped: see parseQueryCredential
 		case "X-Amz-Date":
 			date, seen = queryUnescape(p.rawValue), seen|4
 		case "X-Amz-Expires":
@@ -717,7 +827,7 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 	case exp == 0:
 		return nil, queryParamsError("X-Amz-Expires must be greater than 0")
 	}
-	sc, ok := parseCredential(cred, alg)
+	sc, ok := parseQueryCredential(cred, alg)
 	if !ok {
 		return nil, queryParamsError("Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
 	}
@@ -760,11 +870,14 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 		payload = contentSHA
 	}
 
-	names := splitSignedHeaders(box.names[:0], signed)
+	vd, names := newVerified(countSignedHeaders(signed))
+	names = splitSignedHeaders(names, signed)
 	if !slices.Contains(names, "host") {
 		return nil, errUnsignedHeaders("host")
 	}
-	if list := unsignedAmzHeaders(r.Header, names); list != "" {
+	var hs headerScan
+	hs.scan(r.Header, names)
+	if list := hs.unsignedList(); list != "" {
 		return nil, errUnsignedHeaders(list)
 	}
 
@@ -774,8 +887,8 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 	}
 
 	rv := viewOf(r)
-	ws.buildCanonicalRequest(rv, r.Method, host, names, ws.pairs, "X-Amz-Signature", pathOptions{}, payload)
-	ws.buildStringToSign(alg, date, sc.scope)
+	ws.buildCanonicalRequest(rv, &hs, r.Method, host, names, pairs, "X-Amz-Signature", pathOptions{}, payload)
+	ws.buildStringToSignScope(alg, date, &sc)
 	var sigErr error
 	if alg == AlgorithmV4A {
 		sigErr = v.checkECDSA(ws, sc.akid, key.Secret, sig)
@@ -785,8 +898,8 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 	if sigErr != nil && pathNeedsEscaping(rv.path, rv.rawPath) {
 		// aws-sdk-go-v2's SigV4A presigner signs a double-encoded path; see
 		// the package documentation.
-		ws.buildCanonicalRequest(rv, r.Method, host, names, ws.pairs, "X-Amz-Signature", pathOptions{double: true}, payload)
-		ws.buildStringToSign(alg, date, sc.scope)
+		ws.buildCanonicalRequest(rv, &hs, r.Method, host, names, pairs, "X-Amz-Signature", pathOptions{double: true}, payload)
+		ws.buildStringToSignScope(alg, date, &sc)
 		if alg == AlgorithmV4A {
 			if v.checkECDSA(ws, sc.akid, key.Secret, sig) == nil {
 				sigErr = nil
@@ -799,7 +912,6 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, r *http.Request, host stri
 		return nil, sigErr
 	}
 
-	vd := &box.v
 	*vd = Verified{
 		Key: key, AuthType: AuthQuery, Algorithm: alg, Service: sc.service, SignedAt: t,
 		Expires: expiresAt, PayloadHash: payload, SignedHeaders: names, DecodedLength: r.ContentLength,

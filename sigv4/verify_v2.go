@@ -98,7 +98,7 @@ func (v *Verifier) verifyHeaderV2(ctx context.Context, r *http.Request, auth str
 }
 
 func (v *Verifier) verifyQueryV2(ctx context.Context, r *http.Request, opt VerifyOptions) (*Verified, error) {
-	ps := parseQueryPairs(nil, r.URL.RawQuery, new([]byte))
+	ps := parseQueryPairs(nil, r.URL.RawQuery, "", new([]byte))
 	var akid, sig, expires, token, qmd5, qctype string
 	seen := 0
 	for _, p := range ps {
