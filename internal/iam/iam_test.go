@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -54,7 +55,7 @@ func TestRotationKeepsOldCiphertextsReadable(t *testing.T) {
 func TestSessionTokens(t *testing.T) {
 	k := NewRandomKeyring()
 	s := &Session{AccessKeyID: "ASIAX", Secret: "sec", Account: "111122223333", Type: "AssumedRole", RoleName: "r", SessionName: "s",
-		Policy: `{"Version":"2012-10-17","Statement":[]}`, Issued: 100, Expires: 200}
+		Policy: `{"Version":"2012-10-17","Statement":[]}`, PolicyArns: []string{"arn:aws:iam::111122223333:policy/p"}, Issued: 100, Expires: 200}
 	tok, err := k.SealSession(s)
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ func TestSessionTokens(t *testing.T) {
 		t.Fatal("token shows the secret")
 	}
 	got, err := k.OpenSession(tok)
-	if err != nil || *got != *s {
+	if err != nil || !reflect.DeepEqual(got, s) {
 		t.Fatalf("OpenSession = %+v, %v", got, err)
 	}
 	for name, bad := range map[string]string{

@@ -35,6 +35,9 @@ type Session struct {
 	SessionName string `json:"n,omitempty"`
 	// Policy is the session policy JSON passed to AssumeRole ("" for none).
 	Policy string `json:"p,omitempty"`
+	// PolicyArns are the managed session policies passed to AssumeRole;
+	// with Policy they form the session policies (an allow of any counts).
+	PolicyArns []string `json:"pl,omitempty"`
 	// SourceIdentity is sts:SourceIdentity, fixed for the session.
 	SourceIdentity string `json:"si,omitempty"`
 	// Issued and Expires are Unix seconds.

@@ -84,12 +84,33 @@ func (s *Server) identityPolicies(ctx context.Context, p *auth.Principal) (ids, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if p.Session != nil && p.Session.Policy != "" {
-		sp, perr := s.ident.policies.Identity(p.Session.Policy)
-		if perr != nil {
-			return nil, nil, perr
+	if p.Session != nil && (p.Session.Policy != "" || len(p.Session.PolicyArns) > 0) {
+		sess = []*policy.Policy{} // non-nil: the session is bounded
+		if p.Session.Policy != "" {
+			sp, perr := s.ident.policies.Identity(p.Session.Policy)
+			if perr != nil {
+				return nil, nil, perr
+			}
+			sess = append(sess, sp)
 		}
-		sess = []*policy.Policy{sp}
+		// Managed session policies are read at each request, like the
+		// role's own: a policy deleted since grants nothing.
+		for _, a := range p.Session.PolicyArns {
+			doc, ok := iam.AWSManagedPolicies[a]
+			if !ok && s.ident.store != nil {
+				mp, err := s.ident.store.GetManagedPolicy(ctx, a)
+				if errors.Is(err, meta.ErrNotFound) {
+					continue
+				}
+				if err != nil {
+					return nil, nil, err
+				}
+				doc = mp.Document
+			}
+			if sp, perr := s.ident.policies.Identity(doc); perr == nil {
+				sess = append(sess, sp)
+			}
+		}
 	}
 	return ids, sess, nil
 }

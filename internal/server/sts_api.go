@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,10 +151,11 @@ func stsAssumeRole(q *queryCtx) (any, error) {
 	if !ok {
 		return nil, errValidation("%s is invalid", roleARN)
 	}
-	if len(q.members("PolicyArns")) > 0 || q.get("PolicyArns.member.1.arn") != "" {
-		return nil, errValidation("PolicyArns are not supported by Outpost; pass the session policy inline as Policy.")
-	}
 	ctx := q.rc.r.Context()
+	policyArns, err := q.sessionPolicyArns(ctx)
+	if err != nil {
+		return nil, err
+	}
 	denied := qerr(403, "AccessDenied", "User: %s is not authorized to perform: sts:AssumeRole on resource: %s", p.ARN, roleARN)
 	role, err := q.rc.s.ident.store.GetIAMEntity(ctx, acct, meta.KindRole, name)
 	if errors.Is(err, meta.ErrNotFound) {
@@ -229,7 +232,7 @@ func stsAssumeRole(q *queryCtx) (any, error) {
 	}
 
 	s := &iam.Session{Account: role.Account, Type: string(policy.PrincipalAssumedRole), UserID: role.ID, Path: role.Path,
-		RoleName: role.Name, SessionName: sessionName, Policy: sessPolicy, SourceIdentity: sourceID, SourceKey: p.AccessKeyID}
+		RoleName: role.Name, SessionName: sessionName, Policy: sessPolicy, PolicyArns: policyArns, SourceIdentity: sourceID, SourceKey: p.AccessKeyID}
 	creds, err := q.issue(s, dur)
 	if err != nil {
 		return nil, err
@@ -245,10 +248,40 @@ func stsAssumeRole(q *queryCtx) (any, error) {
 	}{Credentials: creds, SourceIdentity: sourceID}
 	res.AssumedRoleUser.Arn = iam.AssumedRoleARN(role.Account, role.Name, sessionName)
 	res.AssumedRoleUser.AssumedRoleID = role.ID + ":" + sessionName
-	if sessPolicy != "" {
-		res.PackedPolicySize = min(100, 100*len(sessPolicy)/policy.MaxUserInlinePolicySize+1)
+	if sessPolicy != "" || len(policyArns) > 0 {
+		res.PackedPolicySize = min(100, 100*(len(sessPolicy)+len(strings.Join(policyArns, "")))/policy.MaxUserInlinePolicySize+1)
 	}
 	return res, nil
+}
+
+// maxSessionPolicyArns is STS's limit on managed session policies.
+const maxSessionPolicyArns = 10
+
+// sessionPolicyArns reads AssumeRole's PolicyArns.member.N.arn: at most
+// 10 ARNs of managed policies (customer managed or AWS managed) that exist.
+func (q *queryCtx) sessionPolicyArns(ctx context.Context) ([]string, error) {
+	var arns []string
+	for i := 1; ; i++ {
+		a := q.get("PolicyArns.member." + strconv.Itoa(i) + ".arn")
+		if a == "" {
+			break
+		}
+		if len(arns) == maxSessionPolicyArns {
+			return nil, errValidation("1 validation error detected: Value at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to %d", maxSessionPolicyArns)
+		}
+		if _, _, _, ok := iam.ParsePolicyARN(a); !ok {
+			return nil, errValidation("%s is invalid", a)
+		}
+		if _, aws := iam.AWSManagedPolicies[a]; !aws {
+			if _, err := q.rc.s.ident.store.GetManagedPolicy(ctx, a); errors.Is(err, meta.ErrNotFound) {
+				return nil, errMalformedPolicy("Policy %s does not exist or is not attachable.", a)
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		arns = append(arns, a)
+	}
+	return arns, nil
 }
 
 // Values of policy.StatementResult.Principal for trust statements that

@@ -156,6 +156,39 @@ func TestAssumeRole(t *testing.T) {
 	_, err = stsClient(srv, hank).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("hank"), Policy: aws.String(`{"Statement":`)})
 	wantCode(t, "malformed session policy", err, "MalformedPolicyDocument")
 
+	// Managed session policies (PolicyArns) narrow the role too, read at
+	// each request: an allow in any session policy counts.
+	readOnly := ok(ic.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String("session-read"), PolicyDocument: aws.String(narrow)}))(t, "CreatePolicy")
+	mout := ok(stsClient(srv, hank).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("hank-managed"),
+		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: readOnly.Policy.Arn}}}))(t, "AssumeRole with PolicyArns")
+	if aws.ToInt32(mout.PackedPolicySize) == 0 {
+		t.Fatal("PackedPolicySize missing for managed session policies")
+	}
+	ms := s3Client(srv, stsCreds(mout.Credentials))
+	ok(ms.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("shared"), Key: aws.String("doc.txt")}))(t, "GetObject within the managed session policy")
+	_, err = ms.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("no.txt"), Body: bytes.NewReader([]byte("x"))})
+	wantCode(t, "PutObject outside the managed session policy", err, "AccessDenied")
+	// Inline and managed session policies together: either may allow.
+	putOnly := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}`
+	bout := ok(stsClient(srv, hank).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("hank-both"),
+		Policy: aws.String(putOnly), PolicyArns: []ststypes.PolicyDescriptorType{{Arn: readOnly.Policy.Arn}}}))(t, "AssumeRole with both")
+	bs := s3Client(srv, stsCreds(bout.Credentials))
+	ok(bs.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("shared"), Key: aws.String("doc.txt")}))(t, "GetObject allowed by the managed session policy")
+	ok(bs.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("shared"), Key: aws.String("both.txt"), Body: bytes.NewReader([]byte("x"))}))(t, "PutObject allowed by the inline session policy")
+	// Deleting the managed policy takes its allow away from live sessions.
+	ok(ic.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: readOnly.Policy.Arn}))(t, "DeletePolicy")
+	_, err = ms.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("shared"), Key: aws.String("doc.txt")})
+	wantCode(t, "GetObject after the managed session policy was deleted", err, "AccessDenied")
+	_, err = stsClient(srv, hank).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("hank-gone"),
+		PolicyArns: []ststypes.PolicyDescriptorType{{Arn: readOnly.Policy.Arn}}})
+	wantCode(t, "PolicyArns naming a missing policy", err, "MalformedPolicyDocument")
+	var eleven []ststypes.PolicyDescriptorType
+	for range 11 {
+		eleven = append(eleven, ststypes.PolicyDescriptorType{Arn: aws.String("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")})
+	}
+	_, err = stsClient(srv, hank).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("hank-11"), PolicyArns: eleven})
+	wantCode(t, "11 PolicyArns", err, "ValidationError")
+
 	// Role chaining is limited to one hour.
 	_, err = stsClient(srv, role).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("chain"), DurationSeconds: aws.Int32(3601)})
 	wantCode(t, "role chaining over an hour", err, "ValidationError")
