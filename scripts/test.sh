@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Outpost test. Installs what the tests need when it is missing
 # (Debian packages: postgresql for the metadata conformance suite, nginx for
-# the reverse-proxy tests; the AWS SDK for JavaScript from npm), starts a throwaway PostgreSQL on loopback, then
+# the reverse-proxy tests; the AWS SDK for JavaScript from npm; boto3 and the AWS CLI from pip), starts a throwaway PostgreSQL on loopback, then
 # runs vet, the unit and integration tests, and a bounded fuzzing pass.
 #
 # Usage: scripts/test.sh            (everything)
@@ -17,6 +17,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+# boto3 and the AWS CLI drive the seed's Python and CLI flows.
+if ! python3 -c 'import boto3' >/dev/null 2>&1 || ! command -v aws >/dev/null 2>&1; then
+  echo "== installing boto3 and the AWS CLI (pip)"
+  python3 -m pip install -q boto3 awscli
 fi
 
 if [ ! -d tests/js/node_modules/@aws-sdk/s3-request-presigner ]; then
