@@ -57,7 +57,7 @@ if [ "$status" != 0 ]; then
   exit "$status"
 fi
 
-fuzztime=${FUZZTIME:-20s}
+fuzztime=${FUZZTIME:-15s}
 if [ "$fuzztime" != 0 ]; then
   echo "== fuzzing (${fuzztime} per target)"
   for pkg in $(go list ./...); do
