@@ -267,7 +267,11 @@ func (e *env) loadKeys(t *s3Target) error {
 		return nil
 	}
 	t0 := time.Now()
-	if bp, ok := t.app.Meta.(bulkPutter); t.app != nil && ok {
+	var bp bulkPutter
+	if t.app != nil {
+		bp, _ = t.app.Meta.(bulkPutter)
+	}
+	if bp != nil {
 		objs := make([]*meta.Object, e.keys)
 		now := time.Now().UTC()
 		etag := hex.EncodeToString(md5.New().Sum(nil))
@@ -286,7 +290,7 @@ func (e *env) loadKeys(t *s3Target) error {
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					if _, err := doHTTP(e.client, newReq("PUT", t.presignURL("PUT", listBucket, listKey(i), nil), []byte{}), 200); err != nil {
+					if _, err := doHTTP(e.client, newReq("PUT", t.presignURL("PUT", listBucket, listKey(i), nil), []byte("x")), 200); err != nil {
 						select {
 						case errc <- err:
 						default:
