@@ -358,3 +358,30 @@ func TestListObjectsPagesMatchRowByRow(t *testing.T) {
 		}
 	}
 }
+
+// decodeListing is the plain decoder of the listing column that
+// decodeListingInto replaced; the reference of the tests above.
+func decodeListing(s string, o *meta.Object) error {
+	f := strings.Split(s, listingSep)
+	if len(f) < 5 {
+		return fmt.Errorf("bad listing column %q", s)
+	}
+	var err error
+	if o.Size, err = strconv.ParseInt(f[0], 10, 64); err != nil {
+		return fmt.Errorf("bad listing column %q", s)
+	}
+	lm, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return fmt.Errorf("bad listing column %q", s)
+	}
+	o.LastModified = fromNanos(lm)
+	o.ETag, o.StorageClass, o.ChecksumType = f[2], f[3], f[4]
+	for _, kv := range f[5:] {
+		alg, v, _ := strings.Cut(kv, ":")
+		if o.Checksums == nil {
+			o.Checksums = make(map[string]string, len(f)-5)
+		}
+		o.Checksums[alg] = v
+	}
+	return nil
+}
