@@ -636,20 +636,25 @@ type groupList struct {
 	iamPage
 }
 
+// groupPage is the page of groups (ordered by name) the request asks for.
+func groupPage(q *queryCtx, all []meta.IAMEntity) (any, error) {
+	gs, page, err := pageOf(q, all, entityName)
+	if err != nil {
+		return nil, err
+	}
+	res := groupList{iamPage: page}
+	for _, g := range gs {
+		res.Groups = append(res.Groups, groupXML(g))
+	}
+	return res, nil
+}
+
 func iamListGroups(q *queryCtx) (any, error) {
 	es, err := q.listEntities(meta.KindGroup)
 	if err != nil {
 		return nil, err
 	}
-	es, page, err := pageOf(q, es, entityName)
-	if err != nil {
-		return nil, err
-	}
-	res := groupList{iamPage: page}
-	for _, e := range es {
-		res.Groups = append(res.Groups, groupXML(e))
-	}
-	return res, nil
+	return groupPage(q, es)
 }
 
 func iamListGroupsForUser(q *queryCtx) (any, error) {
@@ -665,15 +670,7 @@ func iamListGroupsForUser(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	gs, page, err := pageOf(q, gs, entityName)
-	if err != nil {
-		return nil, err
-	}
-	res := groupList{iamPage: page}
-	for _, g := range gs {
-		res.Groups = append(res.Groups, groupXML(g))
-	}
-	return res, nil
+	return groupPage(q, gs)
 }
 
 func iamDeleteGroup(q *queryCtx) (any, error) {

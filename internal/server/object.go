@@ -374,12 +374,12 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 	ctx := rc.r.Context()
 	if len(pieces) == 1 && pieces[0].id == "" {
 		// An inline object: its bytes came with the metadata.
-		p := pieces[0]
-		if p.offset+p.n > int64(len(p.inline)) {
-			return fmt.Errorf("inline object %s holds %d bytes, range ends at %d", o.Key, len(p.inline), p.offset+p.n)
+		b, err := pieces[0].inlineRange()
+		if err != nil {
+			return fmt.Errorf("object %s: %w", o.Key, err)
 		}
 		rc.w.WriteHeader(status)
-		rc.w.Write(p.inline[p.offset : p.offset+p.n])
+		rc.w.Write(b)
 		return nil
 	}
 	var first io.ReadSeekCloser
@@ -437,11 +437,20 @@ type piece struct {
 	inline []byte // the object's bytes when id is ""
 }
 
+// inlineRange returns the bytes of an inline piece (id ""), or an error
+// when the stored bytes are shorter than the metadata says.
+func (p piece) inlineRange() ([]byte, error) {
+	if p.offset+p.n > int64(len(p.inline)) {
+		return nil, fmt.Errorf("inline object holds %d bytes, range ends at %d", len(p.inline), p.offset+p.n)
+	}
+	return p.inline[p.offset : p.offset+p.n], nil
+}
+
 // openPiece opens the blob a piece lies in (or the inline bytes).
 func (s *Server) openPiece(ctx context.Context, p piece) (io.ReadSeekCloser, error) {
 	if p.id == "" {
-		if p.offset+p.n > int64(len(p.inline)) {
-			return nil, fmt.Errorf("inline object holds %d bytes, range ends at %d", len(p.inline), p.offset+p.n)
+		if _, err := p.inlineRange(); err != nil {
+			return nil, err
 		}
 		return nopSeekCloser{bytes.NewReader(p.inline)}, nil
 	}
