@@ -28,22 +28,6 @@ var (
 	ErrLimitExceeded    = errors.New("meta: limit exceeded")
 )
 
-// QuotaStore creates buckets, access points and endpoints under a limit,
-// counting and inserting in one transaction so that concurrent creates
-// cannot pass the limit together. Stores may implement it; callers fall
-// back to counting first.
-type QuotaStore interface {
-	// CreateBucketWithin is CreateBucket, refused with ErrLimitExceeded
-	// when b.Account already has max buckets on b.OutpostID.
-	CreateBucketWithin(ctx context.Context, b Bucket, max int) error
-	// CreateAccessPointWithin is CreateAccessPoint, refused with
-	// ErrLimitExceeded when ap.Bucket already has max access points.
-	CreateAccessPointWithin(ctx context.Context, ap AccessPoint, max int) error
-	// CreateEndpointWithin is CreateEndpoint, refused with
-	// ErrLimitExceeded when e.OutpostID already has max endpoints.
-	CreateEndpointWithin(ctx context.Context, e Endpoint, max int) error
-}
-
 // NullVersion is the version ID of objects written while versioning is off or suspended.
 const NullVersion = "null"
 
@@ -222,6 +206,11 @@ type Store interface {
 	ListAccessKeys(ctx context.Context, account, userName string) ([]AccessKey, error)
 
 	CreateBucket(ctx context.Context, b Bucket) error // ErrBucketExists (returns nothing else on conflict)
+	// CreateBucketWithin is CreateBucket, refused with ErrLimitExceeded when
+	// b.Account already has max buckets on b.OutpostID (max <= 0: no limit).
+	// The count and the insert are one transaction, so concurrent creates
+	// cannot pass the limit together.
+	CreateBucketWithin(ctx context.Context, b Bucket, max int) error
 	GetBucket(ctx context.Context, name string) (Bucket, error)
 	// ListBuckets lists an account's buckets; outpostID "" lists plain buckets,
 	// "*" lists all.

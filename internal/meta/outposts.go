@@ -65,6 +65,10 @@ type Endpoint struct {
 // of Store implement it too.
 type OutpostsStore interface {
 	CreateAccessPoint(ctx context.Context, ap AccessPoint) error // ErrConflict when the name or alias exists
+	// CreateAccessPointWithin is CreateAccessPoint, refused with
+	// ErrLimitExceeded when ap.Bucket already has max access points
+	// (counted in the insert's transaction; max <= 0: no limit).
+	CreateAccessPointWithin(ctx context.Context, ap AccessPoint, max int) error
 	GetAccessPoint(ctx context.Context, account, outpostID, name string) (AccessPoint, error)
 	GetAccessPointByAlias(ctx context.Context, alias string) (AccessPoint, error)
 	// ListAccessPoints lists an account's access points on an outpost,
@@ -79,6 +83,10 @@ type OutpostsStore interface {
 	DeleteNetwork(ctx context.Context, vpcID string) error
 
 	CreateEndpoint(ctx context.Context, e Endpoint) error // ErrConflict when the VPC already has one on the outpost
+	// CreateEndpointWithin is CreateEndpoint, refused with ErrLimitExceeded
+	// when e.OutpostID already has max endpoints (counted in the insert's
+	// transaction; max <= 0: no limit).
+	CreateEndpointWithin(ctx context.Context, e Endpoint, max int) error
 	GetEndpoint(ctx context.Context, id string) (Endpoint, error)
 	ListEndpoints(ctx context.Context, account, outpostID string) ([]Endpoint, error) // outpostID "" lists all
 	DeleteEndpoint(ctx context.Context, id string) error

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -574,22 +573,11 @@ func (c *ctlReq) createBucket() error {
 		return s3err.BucketAlreadyExists.With(s3err.Field{Name: "BucketName", Value: c.name})
 	}
 	limit := c.s.limits().BucketsPerAccount
-	tooMany := s3err.TooManyBuckets.WithMessage("You have attempted to create more buckets than allowed: an account can have " + itoa(limit) + " buckets on an outpost.")
-	have, err := c.s.cfg.Meta.ListBuckets(ctx, c.account, c.outpost)
-	if err != nil {
-		return err
-	}
-	if len(have) >= limit {
-		return tooMany
-	}
-	b := meta.Bucket{Name: c.name, Account: c.account, OutpostID: c.outpost, CreatedAt: c.start, ACL: "private"}
-	if qs, ok := c.s.cfg.Meta.(bucketQuota); ok {
-		err = qs.CreateBucketWithin(ctx, b, limit)
-	} else {
-		err = c.s.cfg.Meta.CreateBucket(ctx, b)
-	}
+	err := c.s.cfg.Meta.CreateBucketWithin(ctx, meta.Bucket{
+		Name: c.name, Account: c.account, OutpostID: c.outpost, CreatedAt: c.start, ACL: "private",
+	}, limit)
 	if errors.Is(err, meta.ErrLimitExceeded) {
-		return tooMany
+		return s3err.TooManyBuckets.WithMessage("You have attempted to create more buckets than allowed: an account can have " + itoa(limit) + " buckets on an outpost.")
 	}
 	if errors.Is(err, meta.ErrBucketExists) {
 		return s3err.BucketAlreadyExists.With(s3err.Field{Name: "BucketName", Value: c.name})
@@ -602,20 +590,6 @@ func (c *ctlReq) createBucket() error {
 }
 
 func (s *Server) limits() Limits { return s.cfg.Limits.withDefaults() }
-
-// The parts of meta.QuotaStore each create uses: counted again in the
-// insert's transaction, so racing creates cannot pass a limit together.
-type (
-	bucketQuota interface {
-		CreateBucketWithin(context.Context, meta.Bucket, int) error
-	}
-	accessPointQuota interface {
-		CreateAccessPointWithin(context.Context, meta.AccessPoint, int) error
-	}
-	endpointQuota interface {
-		CreateEndpointWithin(context.Context, meta.Endpoint, int) error
-	}
-)
 
 type ctlGetBucketResult struct {
 	XMLName                  xml.Name `xml:"GetBucketResult"`
@@ -950,15 +924,7 @@ func (c *ctlReq) createAccessPoint() error {
 	} else if !errors.Is(err, meta.ErrNoSuchAccessPoint) {
 		return err
 	}
-	have, err := st.ListAccessPoints(ctx, c.account, c.outpost, b.Name, "", 0)
-	if err != nil {
-		return err
-	}
 	limit := c.s.limits().AccessPointsPerBucket
-	tooMany := s3err.InvalidRequest.WithMessage("You have attempted to create more access points than allowed: a bucket can have " + itoa(limit) + " access points.")
-	if len(have) >= limit {
-		return tooMany
-	}
 	ap := meta.AccessPoint{
 		Name: c.name, Account: c.account, OutpostID: c.outpost, Bucket: b.Name, VpcID: vpc, CreatedAt: c.start,
 	}
@@ -967,13 +933,9 @@ func (c *ctlReq) createAccessPoint() error {
 		if err != nil {
 			return err
 		}
-		if qs, ok := st.(accessPointQuota); ok {
-			err = qs.CreateAccessPointWithin(ctx, ap, limit)
-		} else {
-			err = st.CreateAccessPoint(ctx, ap)
-		}
+		err = st.CreateAccessPointWithin(ctx, ap, limit)
 		if errors.Is(err, meta.ErrLimitExceeded) {
-			return tooMany
+			return s3err.InvalidRequest.WithMessage("You have attempted to create more access points than allowed: a bucket can have " + itoa(limit) + " access points.")
 		}
 		if !errors.Is(err, meta.ErrConflict) {
 			break

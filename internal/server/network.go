@@ -211,21 +211,9 @@ func (s invalidatingStore) CreateEndpoint(ctx context.Context, e meta.Endpoint) 
 	return s.OutpostsStore.CreateEndpoint(ctx, e)
 }
 
-// CreateEndpointWithin and CreateAccessPointWithin keep the store's
-// quota-checking creates (meta.QuotaStore) visible through the wrapper.
 func (s invalidatingStore) CreateEndpointWithin(ctx context.Context, e meta.Endpoint, max int) error {
 	defer s.c.invalidate()
-	if q, ok := s.OutpostsStore.(endpointQuota); ok {
-		return q.CreateEndpointWithin(ctx, e, max)
-	}
-	return s.OutpostsStore.CreateEndpoint(ctx, e)
-}
-
-func (s invalidatingStore) CreateAccessPointWithin(ctx context.Context, ap meta.AccessPoint, max int) error {
-	if q, ok := s.OutpostsStore.(accessPointQuota); ok {
-		return q.CreateAccessPointWithin(ctx, ap, max)
-	}
-	return s.OutpostsStore.CreateAccessPoint(ctx, ap)
+	return s.OutpostsStore.CreateEndpointWithin(ctx, e, max)
 }
 
 func (s invalidatingStore) DeleteEndpoint(ctx context.Context, id string) error {

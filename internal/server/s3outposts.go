@@ -237,22 +237,9 @@ func (rc *reqCtx) createEndpoint() error {
 	if e.VpcID == "" {
 		return s3oValidation.WithMessage("Subnet " + req.SubnetID + " is not in any declared network (VPC). Declare the VPC and its subnets first.")
 	}
-	have, err := st.ListEndpoints(ctx, "", e.OutpostID)
-	if err != nil {
-		return err
-	}
 	limit := rc.s.limits().EndpointsPerOutpost
-	tooMany := s3oValidation.WithMessage("The outpost already has the maximum of " + itoa(limit) + " endpoints.")
-	if len(have) >= limit {
-		return tooMany
-	}
-	if qs, ok := st.(endpointQuota); ok {
-		err = qs.CreateEndpointWithin(ctx, e, limit)
-	} else {
-		err = st.CreateEndpoint(ctx, e)
-	}
-	if errors.Is(err, meta.ErrLimitExceeded) {
-		return tooMany
+	if err := st.CreateEndpointWithin(ctx, e, limit); errors.Is(err, meta.ErrLimitExceeded) {
+		return s3oValidation.WithMessage("The outpost already has the maximum of " + itoa(limit) + " endpoints.")
 	} else if errors.Is(err, meta.ErrConflict) {
 		return s3oConflict.WithMessage("VPC " + e.VpcID + " already has an endpoint on outpost " + e.OutpostID + ".")
 	} else if err != nil {

@@ -121,6 +121,13 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 	return s.Store.CreateBucket(ctx, b)
 }
 
+func (s *Store) CreateBucketWithin(ctx context.Context, b meta.Bucket, max int) error {
+	if err := s.fail("CreateBucketWithin"); err != nil {
+		return err
+	}
+	return s.Store.CreateBucketWithin(ctx, b, max)
+}
+
 func (s *Store) GetBucket(ctx context.Context, name string) (meta.Bucket, error) {
 	if err := s.fail("GetBucket"); err != nil {
 		return meta.Bucket{}, err

@@ -26,6 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"settings are set once or overwritten", testSettings},
 		{"access keys are unique and listable", testAccessKeys},
 		{"buckets are created once and deleted only when empty", testBuckets},
+		{"concurrent bucket creates cannot pass a limit", testBucketLimit},
 		{"bucket configuration documents", testBucketConfigs},
 		{"unversioned puts replace the null version", testUnversioned},
 		{"versioned puts keep every version", testVersioned},
@@ -214,6 +215,35 @@ func testBuckets(t *testing.T, s meta.Store) {
 	mkBucket(t, s, "b1", "")
 	_, err = s.GetBucketConfig(ctx, "b1", "policy")
 	wantErr(t, "config of recreated bucket", err, meta.ErrNotFound)
+}
+
+func testBucketLimit(t *testing.T, s meta.Store) {
+	const limit = 3
+	errs := make([]error, 10)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.CreateBucketWithin(ctx, meta.Bucket{Name: fmt.Sprintf("quota-%d", i), Account: "111122223333", OutpostID: "op-01ac5d28a6a232904"}, limit)
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			created++
+		case !errors.Is(err, meta.ErrLimitExceeded):
+			t.Fatalf("CreateBucketWithin: %v", err)
+		}
+	}
+	if created != limit {
+		t.Fatalf("10 concurrent creates with a limit of %d: %d created", limit, created)
+	}
+	// Another account, and plain buckets, have their own counts.
+	must(t, s.CreateBucketWithin(ctx, meta.Bucket{Name: "quota-other", Account: "444455556666", OutpostID: "op-01ac5d28a6a232904"}, limit))
+	must(t, s.CreateBucketWithin(ctx, meta.Bucket{Name: "quota-plain", Account: "111122223333"}, limit))
 }
 
 func testBucketConfigs(t *testing.T, s meta.Store) {

@@ -78,7 +78,7 @@ func (s *Store) CreateAccessPoint(ctx context.Context, ap meta.AccessPoint) erro
 	return s.CreateAccessPointWithin(ctx, ap, 0)
 }
 
-// CreateAccessPointWithin implements meta.QuotaStore; max <= 0: no limit.
+// CreateAccessPointWithin: see meta.OutpostsStore.
 func (s *Store) CreateAccessPointWithin(ctx context.Context, ap meta.AccessPoint, max int) error {
 	if ap.CreatedAt.IsZero() {
 		ap.CreatedAt = time.Now()
@@ -266,7 +266,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, e meta.Endpoint) error {
 	return s.CreateEndpointWithin(ctx, e, 0)
 }
 
-// CreateEndpointWithin implements meta.QuotaStore; max <= 0: no limit.
+// CreateEndpointWithin: see meta.OutpostsStore.
 func (s *Store) CreateEndpointWithin(ctx context.Context, e meta.Endpoint, max int) error {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now()

@@ -413,7 +413,7 @@ func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 	return s.CreateBucketWithin(ctx, b, 0)
 }
 
-// CreateBucketWithin implements meta.QuotaStore; max <= 0 means no limit.
+// CreateBucketWithin: see meta.Store.
 func (s *Store) CreateBucketWithin(ctx context.Context, b meta.Bucket, max int) error {
 	if b.CreatedAt.IsZero() {
 		b.CreatedAt = time.Now()
