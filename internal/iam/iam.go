@@ -209,6 +209,20 @@ func (c *PolicyCache) Trust(doc string) (*policy.Policy, error) {
 // ErrNoSuchPrincipal means the user or role behind credentials no longer exists.
 var ErrNoSuchPrincipal = errors.New("iam: principal no longer exists")
 
+// ManagedPolicyDocument returns the document of a managed policy by ARN:
+// an AWS managed policy Outpost knows, or a customer managed one from st.
+// meta.ErrNotFound when there is none.
+func ManagedPolicyDocument(ctx context.Context, st meta.IAMStore, arn string) (string, error) {
+	if doc, ok := AWSManagedPolicies[arn]; ok {
+		return doc, nil
+	}
+	if st == nil {
+		return "", meta.ErrNotFound
+	}
+	p, err := st.GetManagedPolicy(ctx, arn)
+	return p.Document, err
+}
+
 // LoadIdentityPolicies returns the parsed identity policies of a user or
 // role: inline, attached managed (customer and AWS), and, for users, those
 // of every group. A stored document that no longer parses is skipped (it

@@ -96,16 +96,12 @@ func (s *Server) identityPolicies(ctx context.Context, p *auth.Principal) (ids, 
 		// Managed session policies are read at each request, like the
 		// role's own: a policy deleted since grants nothing.
 		for _, a := range p.Session.PolicyArns {
-			doc, ok := iam.AWSManagedPolicies[a]
-			if !ok && s.ident.store != nil {
-				mp, err := s.ident.store.GetManagedPolicy(ctx, a)
-				if errors.Is(err, meta.ErrNotFound) {
-					continue
-				}
-				if err != nil {
-					return nil, nil, err
-				}
-				doc = mp.Document
+			doc, err := iam.ManagedPolicyDocument(ctx, s.ident.store, a)
+			if errors.Is(err, meta.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
 			}
 			if sp, perr := s.ident.policies.Identity(doc); perr == nil {
 				sess = append(sess, sp)

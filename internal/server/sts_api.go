@@ -272,12 +272,10 @@ func (q *queryCtx) sessionPolicyArns(ctx context.Context) ([]string, error) {
 		if _, _, _, ok := iam.ParsePolicyARN(a); !ok {
 			return nil, errValidation("%s is invalid", a)
 		}
-		if _, aws := iam.AWSManagedPolicies[a]; !aws {
-			if _, err := q.rc.s.ident.store.GetManagedPolicy(ctx, a); errors.Is(err, meta.ErrNotFound) {
-				return nil, errMalformedPolicy("Policy %s does not exist or is not attachable.", a)
-			} else if err != nil {
-				return nil, err
-			}
+		if _, err := iam.ManagedPolicyDocument(ctx, q.rc.s.ident.store, a); errors.Is(err, meta.ErrNotFound) {
+			return nil, errMalformedPolicy("Policy %s does not exist or is not attachable.", a)
+		} else if err != nil {
+			return nil, err
 		}
 		arns = append(arns, a)
 	}
