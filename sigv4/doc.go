@@ -36,11 +36,19 @@
 // S3 signs the canonical URI encoded once. aws-sdk-go-v2's SigV4A presigner
 // (the default for S3 on Outposts access points) does not set
 // DisableURIPathEscaping and so signs the path encoded twice ("a%2520b" for a
-// key "a b"), while its header signer encodes once. For SigV4 and SigV4A
-// presigned URLs, Verify therefore accepts a signature computed over either
-// the single-encoded canonical URI (tried first) or the double-encoded one.
-// Both are computed from the same request path, so no other request is made
-// acceptable by this: only the client's encoding choice is tolerated.
+// key "a b"), while its header signer encodes once. For SigV4A presigned URLs
+// only, Verify therefore also accepts a signature computed over the
+// double-encoded canonical URI. No AWS client double-encodes a SigV4 (HMAC)
+// signature for S3, so SigV4 gets no second reading.
+//
+// Both readings must never let one signature name two object keys: the
+// single encoding of a key holding "%" and two hex digits ("a%20b" gives
+// "a%2520b") is also the double encoding of another key ("a b"). For such
+// paths a SigV4A presigned signature is read double-encoded only, so each
+// signature names exactly one key. The price: a SigV4A signer that encodes
+// once (the CRT-based SDKs) cannot presign a key that holds "%" and two hex
+// digits; its link for "a%20b" is read as the Go SDK's link for "a b". Sign
+// such keys with SigV4, which is always read single-encoded, as AWS does.
 // Header-signed requests must use single encoding.
 //
 // # Signing

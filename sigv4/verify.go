@@ -890,21 +890,25 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, pairs []queryPair, r *http
 	ws.buildCanonicalRequest(rv, &hs, r.Method, host, names, pairs, "X-Amz-Signature", pathOptions{}, payload)
 	ws.buildStringToSignScope(alg, date, &sc)
 	var sigErr error
-	if alg == AlgorithmV4A {
+	switch {
+	case alg == AlgorithmV4A && singleEncodingAmbiguous(rv):
+		// The single encoding of this path is the double encoding of
+		// another one ("a%2520b" is key "a%20b" once, key "a b" twice), so
+		// a SigV4A signature over it could name either key; only the
+		// double-encoded reading below, which names this path alone, counts.
+		sigErr = errSignatureV4(sc.akid, string(ws.sts), sig, string(ws.creq))
+	case alg == AlgorithmV4A:
 		sigErr = v.checkECDSA(ws, sc.akid, key.Secret, sig)
-	} else if !v.checkHMAC(ws, key.Secret, sc, sig) {
+	case !v.checkHMAC(ws, key.Secret, sc, sig):
 		sigErr = errSignatureV4(sc.akid, string(ws.sts), sig, string(ws.creq))
 	}
-	if sigErr != nil && pathNeedsEscaping(rv.path, rv.rawPath) {
+	if sigErr != nil && alg == AlgorithmV4A && pathNeedsEscaping(rv.path, rv.rawPath) {
 		// aws-sdk-go-v2's SigV4A presigner signs a double-encoded path; see
-		// the package documentation.
+		// the package documentation. SigV4 (HMAC) never does, so it gets
+		// no second reading.
 		ws.buildCanonicalRequest(rv, &hs, r.Method, host, names, pairs, "X-Amz-Signature", pathOptions{double: true}, payload)
 		ws.buildStringToSignScope(alg, date, &sc)
-		if alg == AlgorithmV4A {
-			if v.checkECDSA(ws, sc.akid, key.Secret, sig) == nil {
-				sigErr = nil
-			}
-		} else if v.checkHMAC(ws, key.Secret, sc, sig) {
+		if v.checkECDSA(ws, sc.akid, key.Secret, sig) == nil {
 			sigErr = nil
 		}
 	}
@@ -923,6 +927,32 @@ func (v *Verifier) verifyQueryV4(ctx context.Context, pairs []queryPair, r *http
 		return nil, err
 	}
 	return vd, nil
+}
+
+// singleEncodingAmbiguous reports whether the decoded request path holds a
+// '%' followed by two hex digits. Its single encoding ("%25" + hex) is then
+// also the double encoding of the path with that escape decoded, so a
+// signature over it does not name one object key.
+func singleEncodingAmbiguous(rv reqView) bool {
+	p := rv.path
+	if rv.rawPath != "" {
+		p = pathUnescape(rv.rawPath)
+	}
+	for i := strings.IndexByte(p, '%'); i >= 0 && i+2 < len(p); {
+		if isHex(p[i+1]) && isHex(p[i+2]) {
+			return true
+		}
+		j := strings.IndexByte(p[i+1:], '%')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // pathNeedsEscaping reports whether the canonical URI contains a '%' (so

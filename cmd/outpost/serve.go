@@ -62,7 +62,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", envDuration("OUTPOST_READ_HEADER_TIMEOUT", 30*time.Second), "time allowed to send a request's headers (OUTPOST_READ_HEADER_TIMEOUT)")
 	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", envDuration("OUTPOST_IDLE_TIMEOUT", 120*time.Second), "keep-alive connections idle this long are closed (OUTPOST_IDLE_TIMEOUT)")
 	fs.DurationVar(&cfg.BodyIdleTimeout, "body-timeout", envDuration("OUTPOST_BODY_TIMEOUT", 60*time.Second), "a client that sends no request-body byte for this long is cut off with RequestTimeout (OUTPOST_BODY_TIMEOUT)")
-	fs.Int64Var(&cfg.MinBodyRate, "min-body-rate", envInt("OUTPOST_MIN_BODY_RATE", 0), "bytes per second a request body must average after the first --body-timeout; 0 for no minimum (OUTPOST_MIN_BODY_RATE)")
+	fs.Int64Var(&cfg.MinBodyRate, "min-body-rate", envInt("OUTPOST_MIN_BODY_RATE", app.DefaultMinBodyRate), "bytes per second a request body must average after the first --body-timeout; -1 for no minimum (OUTPOST_MIN_BODY_RATE)")
 	fs.IntVar(&cfg.MaxConns, "max-conns", int(envInt("OUTPOST_MAX_CONNS", 0)), "connections served at once; 0 for no cap (OUTPOST_MAX_CONNS)")
 	fs.StringVar(&cfg.TLSListen, "tls-listen", env("OUTPOST_TLS_LISTEN", ""), "HTTPS listen address beside --listen, e.g. :9443; the AWS SDKs reach access point ARNs only over HTTPS (OUTPOST_TLS_LISTEN)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", env("OUTPOST_TLS_CERT", ""), "PEM certificate (chain) for --tls-listen; empty: generate a CA and certificate in DATA/tls (OUTPOST_TLS_CERT)")

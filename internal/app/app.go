@@ -28,6 +28,15 @@ import (
 )
 
 // Config is the whole configuration of one Outpost process.
+// DefaultMinBodyRate is the request-body rate, in bytes per second, that a
+// client must average once the first BodyIdleTimeout has passed: 256 B/s
+// (2 kbit/s). A client that trickles a body a byte at a time could otherwise
+// hold a connection for as long as it likes (AWS answers such uploads with
+// RequestTimeout). No real client comes near it: even the AWS CLI's ten
+// concurrent part uploads trip it only on a link slower than 20 kbit/s,
+// below GPRS.
+const DefaultMinBodyRate = 256
+
 type Config struct {
 	DataDir   string // default ./outpost-data
 	Listen    string // default :9000
@@ -78,7 +87,8 @@ type Config struct {
 	// body for this long (default 60s): the request fails with
 	// RequestTimeout and the connection is closed. MinBodyRate, in bytes
 	// per second, also cuts off a client whose average body rate, after a
-	// first BodyIdleTimeout of grace, falls below it (0: no minimum).
+	// first BodyIdleTimeout of grace, falls below it (0: DefaultMinBodyRate;
+	// negative: no minimum).
 	BodyIdleTimeout time.Duration
 	MinBodyRate     int64
 	// MaxConns caps the connections served at once per listener; further
@@ -171,6 +181,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.BodyIdleTimeout == 0 {
 		cfg.BodyIdleTimeout = 60 * time.Second
+	}
+	switch {
+	case cfg.MinBodyRate == 0:
+		cfg.MinBodyRate = DefaultMinBodyRate
+	case cfg.MinBodyRate < 0:
+		cfg.MinBodyRate = 0
 	}
 	if cfg.OutpostID != "" && !outpostIDRe.MatchString(cfg.OutpostID) {
 		return nil, fmt.Errorf("invalid outpost ID %q: want op- followed by 17 lower-case hex digits", cfg.OutpostID)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -109,9 +110,13 @@ func (s *Server) runQuery(q *queryCtx) error {
 		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	form, err := url.ParseQuery(string(body))
+	bodyForm, err := url.ParseQuery(string(body))
 	if err != nil {
 		return errValidation("The request body is not a valid form: %v", err)
+	}
+	form := make(url.Values, len(bodyForm)+len(rc.query))
+	for k, vs := range bodyForm {
+		form[k] = vs
 	}
 	for k, vs := range rc.query {
 		if _, ok := form[k]; !ok && !strings.HasPrefix(strings.ToLower(k), "x-amz-") {
@@ -135,6 +140,9 @@ func (s *Server) runQuery(q *queryCtx) error {
 	}
 	if v.Service != "" {
 		q.service = v.Service
+	}
+	if err := bodyCoveredBySignature(v, bodyForm, rc.query); err != nil {
+		return err
 	}
 	rc.verified = v
 	if v.AuthType == sigv4.AuthAnonymous {
@@ -174,6 +182,29 @@ func (s *Server) runQuery(q *queryCtx) error {
 		return err
 	}
 	q.write(res)
+	return nil
+}
+
+// bodyCoveredBySignature refuses a request whose body parameters the
+// signature does not cover: a presigned URL (query authentication) signs
+// only its query string, and a header-signed request with UNSIGNED-PAYLOAD
+// leaves its body open too. Such a request's parameters come from the signed
+// query alone; a body that adds or changes one (a presigned
+// GetCallerIdentity posted with Action=GetSessionToken) is answered
+// SignatureDoesNotMatch rather than run, so no holder of a link can make it
+// do what its signer did not sign.
+func bodyCoveredBySignature(v *sigv4.Verified, body, signed url.Values) error {
+	if len(body) == 0 || v.AuthType == sigv4.AuthAnonymous {
+		return nil
+	}
+	if v.AuthType != sigv4.AuthQuery && v.PayloadHash != sigv4.UnsignedPayload {
+		return nil // the body's SHA-256 is part of the signature
+	}
+	for k, vs := range body {
+		if !slices.Equal(vs, signed[k]) {
+			return qerr(403, "SignatureDoesNotMatch", "The request body sets the parameter %s, which the signature does not cover: a presigned or UNSIGNED-PAYLOAD request takes its parameters from the signed query string only.", k)
+		}
+	}
 	return nil
 }
 

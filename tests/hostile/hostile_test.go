@@ -917,5 +917,12 @@ func allRows() []row {
 	add(row{name: "HTTP/2 preface on HTTP/1 port", raw: func(*env) []byte { return []byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") }, status: 0})
 	add(row{name: "binary garbage", raw: func(*env) []byte { return []byte("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03") }, status: 0})
 	add(row{name: "request target without a leading slash", raw: rawSigned("GET", bucket+"/existing", nil, false, "-"), status: 0})
+	for _, more := range moreRows {
+		rows = append(rows, more()...)
+	}
 	return rows
 }
+
+// moreRows are the row sets other files of this package add (one file per
+// area of attack), each registered from an init function.
+var moreRows []func() []row

@@ -74,7 +74,12 @@ func readResponse(t *testing.T, conn net.Conn, d time.Duration) (*http.Response,
 }
 
 func TestStalledBodyIsCutOff(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{Config: func(c *app.Config) { c.BodyIdleTimeout = 500 * time.Millisecond }})
+	// The idle timeout alone (no minimum rate), so the steady 10 B/s
+	// upload below shows what the idle rule lets through.
+	srv := testserver.Start(t, testserver.Options{Config: func(c *app.Config) {
+		c.BodyIdleTimeout = 500 * time.Millisecond
+		c.MinBodyRate = -1
+	}})
 	srv.MustBucket(t, "limits")
 	conn, err := net.Dial("tcp", srv.Addr)
 	if err != nil {
@@ -119,22 +124,48 @@ func TestMinimumBodyRate(t *testing.T) {
 		c.BodyIdleTimeout = 500 * time.Millisecond
 		c.MinBodyRate = 20 << 10 // 20 KiB/s
 	}})
+	// 1 KiB every 100 ms = 10 KiB/s: never idle, always too slow.
+	took := dribbleIsCutOff(t, srv, "dribble", 1<<10, 100*time.Millisecond)
+	t.Logf("a 10 KiB/s client was cut off after %v (minimum 20 KiB/s)", took.Round(10*time.Millisecond))
+}
+
+// TestTrickledBodyIsCutOffByDefault is issue 10's hole 9: a body sent a byte
+// at a time (never idle) used to hold its connection forever because no
+// minimum rate was set. With the default minimum (DefaultMinBodyRate) it is
+// cut off with RequestTimeout once the grace period has passed, and nothing
+// is stored. The grace period is shortened here; the rule is the default's.
+func TestTrickledBodyIsCutOffByDefault(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Config: func(c *app.Config) {
+		c.BodyIdleTimeout = 300 * time.Millisecond
+	}})
+	// One byte every 50 ms: 20 B/s, never idle for the 300 ms timeout.
+	took := dribbleIsCutOff(t, srv, "trickle", 1, 50*time.Millisecond)
+	t.Logf("a 20 B/s client was cut off after %v (default minimum %d B/s)", took.Round(10*time.Millisecond), app.DefaultMinBodyRate)
+	if n := tmpFiles(t, srv); n != 0 {
+		t.Fatalf("%d partial blobs left", n)
+	}
+}
+
+// dribbleIsCutOff PUTs key with a 1 MiB body sent chunk bytes every period
+// and checks that the server answers RequestTimeout and stores nothing; it
+// returns how long the server took to cut the client off.
+func dribbleIsCutOff(t *testing.T, srv *testserver.Server, key string, chunk int, every time.Duration) time.Duration {
+	t.Helper()
 	srv.MustBucket(t, "limits")
 	conn, err := net.Dial("tcp", srv.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.Write(putHead(srv, "/limits/dribble", 1<<20))
+	conn.Write(putHead(srv, "/limits/"+key, 1<<20))
 	stop := make(chan struct{})
 	go func() {
-		// 1 KiB every 100 ms = 10 KiB/s: never idle, always too slow.
 		for {
 			select {
 			case <-stop:
 				return
-			case <-time.After(100 * time.Millisecond):
-				if _, err := conn.Write(bytes.Repeat([]byte("d"), 1<<10)); err != nil {
+			case <-time.After(every):
+				if _, err := conn.Write(bytes.Repeat([]byte("d"), chunk)); err != nil {
 					return
 				}
 			}
@@ -145,10 +176,10 @@ func TestMinimumBodyRate(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(body, "<Code>RequestTimeout</Code>") {
 		t.Fatalf("dribbling body: %d %s", resp.StatusCode, body)
 	}
-	t.Logf("a 10 KiB/s client was cut off after %v (minimum 20 KiB/s)", took.Round(10*time.Millisecond))
-	if exists(t, srv, "dribble") {
+	if exists(t, srv, key) {
 		t.Fatal("a cut-off upload became visible")
 	}
+	return took
 }
 
 func TestHeaderAndIdleTimeouts(t *testing.T) {
