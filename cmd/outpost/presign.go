@@ -6,12 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/outpost-s3/outpost/arn"
@@ -43,7 +46,10 @@ func runPresign(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	expiresIn := fs.String("expires-in", "3600", "seconds until the URL expires, 1 to 604800 (7 days)")
 	method := fs.String("method", "GET", "HTTP method the URL allows: GET, PUT, DELETE or HEAD")
-	contentType := fs.String("content-type", "", "for PUT: the Content-Type the uploader must send (signed)")
+	contentType := fs.String("content-type", "", "for PUT: the Content-Type the uploader must send (signed); for GET: the Content-Type the download is served with (as --response-content-type)")
+	contentDisposition := fs.String("content-disposition", "", "for PUT: the Content-Disposition the uploader must send (signed); for GET: as --response-content-disposition")
+	respType := fs.String("response-content-type", "", "for GET: serve the object with this Content-Type (signed response-content-type), e.g. application/pdf")
+	respDisposition := fs.String("response-content-disposition", "", `for GET: serve the object with this Content-Disposition (signed), e.g. inline (open in the browser tab) or 'attachment; filename="report.pdf"' (download)`)
 	endpoint := fs.String("endpoint-url", "", "the server's URL, e.g. https://localhost:9443 (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the profile's endpoint_url)")
 	region := fs.String("region", "", "signing region (default: the ARN's region, else the profile's, else us-east-1)")
 	profile := fs.String("profile", "", "named profile from ~/.aws/credentials and ~/.aws/config")
@@ -127,18 +133,100 @@ func runPresign(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if reg == "" && !arn.IsARN(resource) {
 		reg = cfg.Region
 	}
-	var hdr http.Header
-	if *contentType != "" {
-		hdr = http.Header{"Content-Type": {*contentType}}
+	hdr, query, err := presignContent(m, *contentType, *contentDisposition, *respType, *respDisposition)
+	if err != nil {
+		fmt.Fprintln(stderr, "outpost presign:", err)
+		return 2
 	}
+	expires := time.Duration(secs) * time.Second
 	u, err := presign.URL(presign.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken},
-		presign.Request{Method: m, Resource: resource, Key: key, Expires: time.Duration(secs) * time.Second, Endpoint: ep, Region: reg, Algorithm: algo, Header: hdr})
+		presign.Request{Method: m, Resource: resource, Key: key, Expires: expires, Endpoint: ep, Region: reg, Algorithm: algo, Header: hdr, Query: query})
 	if err != nil {
 		fmt.Fprintln(stderr, "outpost presign:", err)
 		return 1
 	}
+	for _, w := range presignWarnings(creds, time.Now(), expires, resource, ep) {
+		fmt.Fprintln(stderr, "outpost presign: warning:", w)
+	}
 	fmt.Fprintln(stdout, u)
 	return 0
+}
+
+// presignContent turns the content flags into signed request headers (PUT:
+// what the uploader must send) or signed response-* overrides (GET and
+// HEAD: how the object is served, so a browser opens or downloads it).
+func presignContent(method, ctype, disposition, respType, respDisposition string) (http.Header, url.Values, error) {
+	var hdr http.Header
+	var q url.Values
+	switch method {
+	case "PUT":
+		if respType != "" || respDisposition != "" {
+			return nil, nil, errors.New("--response-content-type and --response-content-disposition are for GET links; a PUT link takes --content-type and --content-disposition")
+		}
+		for name, v := range map[string]string{"Content-Type": ctype, "Content-Disposition": disposition} {
+			if v != "" {
+				if hdr == nil {
+					hdr = http.Header{}
+				}
+				hdr.Set(name, v)
+			}
+		}
+	case "GET", "HEAD":
+		if respType == "" {
+			respType = ctype
+		}
+		if respDisposition == "" {
+			respDisposition = disposition
+		}
+		for name, v := range map[string]string{"response-content-type": respType, "response-content-disposition": respDisposition} {
+			if v != "" {
+				if q == nil {
+					q = url.Values{}
+				}
+				q.Set(name, v)
+			}
+		}
+	default:
+		if ctype != "" || disposition != "" || respType != "" || respDisposition != "" {
+			return nil, nil, fmt.Errorf("content flags do not apply to a %s link", method)
+		}
+	}
+	return hdr, q, nil
+}
+
+// presignWarnings lists what would make the link fail sooner or elsewhere
+// than its holder expects: credentials that end before the link does (the
+// link dies with them), and an access point ARN against an endpoint that
+// the ARN's host name cannot be built on.
+func presignWarnings(c aws.Credentials, now time.Time, expires time.Duration, resource, endpoint string) []string {
+	var ws []string
+	if c.SessionToken != "" {
+		switch {
+		case c.CanExpire && !c.Expires.IsZero() && c.Expires.Before(now.Add(expires)):
+			ws = append(ws, fmt.Sprintf("the signing credentials are temporary and end at %s; the link stops working then, %s before its --expires-in",
+				c.Expires.UTC().Format(time.RFC3339), now.Add(expires).Sub(c.Expires).Round(time.Second)))
+		case !c.CanExpire || c.Expires.IsZero():
+			ws = append(ws, "the signing credentials are temporary (they carry a session token): the link stops working when that session ends, even before its --expires-in")
+		}
+	}
+	if arn.IsARN(resource) && endpoint != "" {
+		if u, err := url.Parse(endpoint); err == nil {
+			if net.ParseIP(u.Hostname()) != nil {
+				ws = append(ws, fmt.Sprintf("an access point ARN is reached at {access-point}-{account}.{outpost-id}.%s, which is not a host name when the endpoint is an IP address; use a name that resolves, e.g. --endpoint-url https://localhost:%s", u.Host, portOr(u, "9443")))
+			}
+			if u.Scheme == "http" {
+				ws = append(ws, fmt.Sprintf("access point ARNs are reached over HTTPS (the AWS SDKs force it), so the link is https://…%s; point --endpoint-url at the server's --tls-listen address", u.Host))
+			}
+		}
+	}
+	return ws
+}
+
+func portOr(u *url.URL, def string) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	return def
 }
 
 // parseS3URI splits s3://RESOURCE/KEY, where RESOURCE may be an access

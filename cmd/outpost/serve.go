@@ -97,15 +97,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	cfg.Logger = newLogger(stderr, *logFormat, *logLevel)
 
-	a, err := app.Open(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, "outpost serve:", err)
-		return 1
-	}
+	// Bind the listeners before opening the data directory: a first start
+	// that cannot listen (the port is taken) must not create the identity,
+	// or its root secret would be stored but never shown.
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		fmt.Fprintln(stderr, "outpost serve:", err)
-		a.Shutdown(context.Background())
 		return 1
 	}
 	var tlsLn net.Listener
@@ -113,9 +110,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if tlsLn, err = net.Listen("tcp", cfg.TLSListen); err != nil {
 			fmt.Fprintln(stderr, "outpost serve: --tls-listen:", err)
 			ln.Close()
-			a.Shutdown(context.Background())
 			return 1
 		}
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "outpost serve:", err)
+		ln.Close()
+		if tlsLn != nil {
+			tlsLn.Close()
+		}
+		return 1
 	}
 	printBanner(stdout, a, ln.Addr().String(), tlsLn)
 	a.StartBackground()
@@ -165,12 +170,18 @@ func envDuration(name string, def time.Duration) time.Duration {
 // shown only when this start created it.
 func printBanner(w io.Writer, a *app.App, addr string, tlsLn net.Listener) {
 	host, port, _ := net.SplitHostPort(addr)
-	if host == "" || host == "::" || host == "0.0.0.0" {
+	everywhere := host == "" || host == "::" || host == "0.0.0.0"
+	if everywhere {
 		host = "127.0.0.1"
 	}
 	id := a.Identity
 	fmt.Fprintf(w, "Outpost %s\n", version)
 	fmt.Fprintf(w, "  endpoint:    http://%s\n", net.JoinHostPort(host, port))
+	if everywhere {
+		// The endpoint line names loopback, but the port is open to the
+		// network: say so, so nobody is surprised.
+		fmt.Fprintf(w, "  listening:   %s on every interface (--listen 127.0.0.1:%s for this machine only)\n", addr, port)
+	}
 	if tlsLn != nil {
 		// localhost, not an address: the SDKs prepend labels to the host
 		// for access points, and *.localhost resolves to loopback.

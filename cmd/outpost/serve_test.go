@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -180,5 +181,54 @@ func TestServeFinishesInFlightRequestsOnSIGTERM(t *testing.T) {
 	// New connections are refused after shutdown.
 	if _, err := http.Get(s.banner["endpoint"]); err == nil {
 		t.Fatal("server still accepting after shutdown")
+	}
+}
+
+// TestFirstStartThatCannotListenKeepsNothing: a first `outpost serve` whose
+// port is taken used to create the identity and master key before failing,
+// so the next start printed no secret and the root secret was lost. Now the
+// listeners are bound first: the failed start stores nothing and the next
+// one prints the secret, which works.
+func TestFirstStartThatCannotListenKeepsNothing(t *testing.T) {
+	bin := buildBinary(t)
+	data := filepath.Join(t.TempDir(), "data")
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, args := range [][]string{
+		{"--listen", taken.Addr().String()},
+		{"--listen", "127.0.0.1:0", "--tls-listen", taken.Addr().String()},
+	} {
+		cmd := exec.Command(bin, append([]string{"serve", "--data", data}, args...)...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err == nil {
+			t.Fatalf("serve %v on a taken port exited 0", args)
+		}
+		if !strings.Contains(stderr.String(), "address already in use") {
+			t.Fatalf("serve %v: stderr %q does not say why", args, stderr.String())
+		}
+		if strings.Contains(string(out), "secret key") {
+			t.Fatalf("a start that failed printed a secret: %s", out)
+		}
+		if entries, _ := os.ReadDir(data); len(entries) > 0 {
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			t.Fatalf("a start that could not listen left %v in the data directory", names)
+		}
+	}
+	s := startServe(t, bin, nil, "--data", data, "--listen", "127.0.0.1:0")
+	if s.banner["secret key"] == "" {
+		t.Fatalf("the first start that listened printed no secret: %v", s.banner)
+	}
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.banner["endpoint"]), UsePathStyle: true,
+		Credentials: awscreds.NewStaticCredentialsProvider(s.banner["access key"], s.banner["secret key"], "")})
+	if _, err := c.ListBuckets(context.Background(), &s3.ListBucketsInput{}); err != nil {
+		t.Fatalf("the printed credentials do not work: %v", err)
 	}
 }

@@ -81,23 +81,7 @@ func TestURLsFromOutpostPresignCLI(t *testing.T) {
 	srv := testserver.Start(t)
 	srv.MustBucket(t, "cli-links")
 	put(t, srv, "cli-links", "mydoc.txt", []byte("document"))
-	bin := filepath.Join(t.TempDir(), "outpost")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/outpost").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v %s", err, out)
-	}
-	home := t.TempDir()
-	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
-	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("[sharing]\naws_access_key_id = "+testserver.AccessKey+"\naws_secret_access_key = "+testserver.SecretKey+"\n"), 0o600)
-	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile sharing]\nregion = us-east-1\n"), 0o600)
-	env := []string{"HOME=" + home, "AWS_EC2_METADATA_DISABLED=true", "PATH=" + os.Getenv("PATH")}
-	run := func(args ...string) (string, string, error) {
-		cmd := exec.Command(bin, append([]string{"presign"}, args...)...)
-		cmd.Env = env
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		return strings.TrimSpace(out.String()), errb.String(), err
-	}
+	run := presignCLI(t, nil)
 	for _, sv := range []string{"v4", "v4a", "v2"} {
 		u, stderr, err := run("s3://cli-links/mydoc.txt", "--expires-in", "604800", "--endpoint-url", srv.URL, "--profile", "sharing", "--signature-version", sv)
 		if err != nil || strings.Contains(u, "\n") {
@@ -128,6 +112,31 @@ func TestURLsFromOutpostPresignCLI(t *testing.T) {
 	if !strings.HasPrefix(u, "https://example-outpost-access-point-111122223333.op-01ac5d28a6a232904.s3-outposts.us-east-1.amazonaws.com/mydoc.txt?") ||
 		!strings.Contains(u, "X-Amz-Expires=604800") || !strings.Contains(u, "%2Fus-east-1%2Fs3-outposts%2Faws4_request") {
 		t.Fatalf("seed example URL: %s", u)
+	}
+}
+
+// presignCLI builds `outpost presign` and returns a runner for it, with the
+// root credentials in the profile "sharing" of a fresh HOME and extra
+// environment variables (e.g. AWS_SESSION_TOKEN); it returns stdout
+// (trimmed), stderr and the exit error.
+func presignCLI(t *testing.T, extraEnv []string) func(args ...string) (string, string, error) {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "outpost")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/outpost").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v %s", err, out)
+	}
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("[sharing]\naws_access_key_id = "+testserver.AccessKey+"\naws_secret_access_key = "+testserver.SecretKey+"\n"), 0o600)
+	os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile sharing]\nregion = us-east-1\n"), 0o600)
+	env := append([]string{"HOME=" + home, "AWS_EC2_METADATA_DISABLED=true", "PATH=" + os.Getenv("PATH")}, extraEnv...)
+	return func(args ...string) (string, string, error) {
+		cmd := exec.Command(bin, append([]string{"presign"}, args...)...)
+		cmd.Env = env
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return strings.TrimSpace(out.String()), errb.String(), err
 	}
 }
 
