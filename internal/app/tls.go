@@ -47,6 +47,11 @@ func (a *App) setupTLS() error {
 		if h, _, err := net.SplitHostPort(cfg.TLSListen); err == nil && h != "" && h != "0.0.0.0" && h != "::" {
 			hosts = append(hosts, h)
 		}
+		// The AWS SDKs send an access point alias to AWS's own host name
+		// whatever endpoint they are given ({alias}.op-{outpost}.s3-outposts.
+		// {region}.amazonaws.com); with a hosts-file line pointing it here,
+		// an unmodified SDK works if the certificate covers that name too.
+		hosts = append(hosts, "s3-outposts."+cfg.Region+".amazonaws.com")
 		f, err := tlsutil.Ensure(filepath.Join(cfg.DataDir, "tls"), tlsutil.Names(a.Identity.OutpostID, cfg.Domain, hosts), cfg.Now())
 		if err != nil {
 			return fmt.Errorf("generate a TLS certificate: %w", err)
