@@ -249,6 +249,7 @@ func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err err
 	attrs := []slog.Attr{
 		slog.String("request_id", rc.id),
 		slog.String("remote", rc.clientIP().String()),
+		slog.String("host", rc.r.Host),
 		slog.String("method", rc.r.Method),
 		slog.String("path", rc.r.URL.Path),
 		// Presigned URLs carry bearer secrets in the query: redactQuery
@@ -259,11 +260,25 @@ func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err err
 		slog.Int64("bytes", w.bytes),
 		slog.Duration("duration", d),
 	}
+	switch {
+	case rc.bkt != nil:
+		attrs = append(attrs, slog.String("bucket", rc.bkt.Name))
+	case rc.bucket != "":
+		attrs = append(attrs, slog.String("bucket", rc.bucket))
+	}
+	if rc.ap != nil {
+		attrs = append(attrs, slog.String("access_point", accessPointARN(s.cfg.Region, rc.ap, "")))
+	}
 	if rc.principal != nil {
 		attrs = append(attrs, slog.String("principal", rc.principal.ARN))
 	}
 	if rc.verified != nil && rc.verified.AuthType != "" {
 		attrs = append(attrs, slog.String("auth", string(rc.verified.AuthType)))
+		// The access key ID names the credentials (never their secret);
+		// the signature and session token are never logged.
+		if rc.verified.Key.AccessKeyID != "" {
+			attrs = append(attrs, slog.String("access_key_id", rc.verified.Key.AccessKeyID))
+		}
 	}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", toS3Error(err).Code))

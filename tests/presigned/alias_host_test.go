@@ -57,6 +57,13 @@ func TestUnmodifiedSDKReachesAnAliasOnAWSHostName(t *testing.T) {
 	if st, b, _ := o.do(t, "GET", ps.URL, nil, nil); st != 200 || !bytes.Equal(b, body) {
 		t.Fatalf("presigned GET by alias: %d %s", st, b)
 	}
+	// The request log names the host, the access point and its bucket.
+	logs := o.srv.Logs.String()
+	for _, want := range []string{`"host":"` + want + `"`, `"access_point":"` + o.apARN + `"`, `"bucket":"shared-docs"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("request log lacks %s", want)
+		}
+	}
 }
 
 // recordHosts is an aws.HTTPClient that notes each request's host.

@@ -201,6 +201,11 @@ func TestLogsCarryNoSecrets(t *testing.T) {
 			if !strings.Contains(q, "Signature=REDACTED") {
 				t.Errorf("presigned access-log line lacks its redacted query: %q", q)
 			}
+			// Who and where: the host, the bucket and the access key ID
+			// (which names the credentials without revealing them).
+			if m["host"] != strings.TrimPrefix(srv.URL, "http://") || m["bucket"] != "secrets" || m["access_key_id"] != testserver.AccessKey {
+				t.Errorf("presigned access-log line lacks host, bucket or access key ID: %.300s", line)
+			}
 		}
 	}
 	if presignedLines == 0 {
