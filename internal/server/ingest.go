@@ -105,8 +105,9 @@ func (rc *reqCtx) payloadLength() (int64, error) {
 // for the caller to store in the object's metadata row instead of a blob.
 func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK bool) (*ingested, error) {
 	var wantMD5 []byte
-	if v := decl.Get("Content-MD5"); v != "" {
-		b, err := base64.StdEncoding.DecodeString(v)
+	if vs := decl.Values("Content-MD5"); len(vs) > 0 {
+		// An empty Content-MD5 is a bad digest, not a missing one.
+		b, err := base64.StdEncoding.DecodeString(vs[0])
 		if err != nil || len(b) != md5.Size {
 			return nil, s3err.InvalidDigest
 		}

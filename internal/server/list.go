@@ -27,6 +27,16 @@ func (rc *reqCtx) maxKeys(name string) (int, error) {
 	return n, nil
 }
 
+// listObjects lists the request's bucket. max-keys=0 asks for nothing, and
+// S3 answers an empty, untruncated page (IsTruncated false, no next
+// marker or token) whatever the bucket holds.
+func (rc *reqCtx) listObjects(o meta.ListOptions) (meta.ListResult, error) {
+	if o.MaxKeys == 0 {
+		return meta.ListResult{}, nil
+	}
+	return rc.s.cfg.Meta.ListObjects(rc.r.Context(), rc.bucket, o)
+}
+
 // encoder returns the function that encodes keys in a listing: identity,
 // or URL encoding when encoding-type=url.
 func (rc *reqCtx) encoder() (func(string) string, string, error) {
@@ -113,7 +123,7 @@ func (rc *reqCtx) listObjectsV1() error {
 		return err
 	}
 	marker := q.Get("marker")
-	res, err := rc.s.cfg.Meta.ListObjects(rc.r.Context(), rc.bucket, meta.ListOptions{
+	res, err := rc.listObjects(meta.ListOptions{
 		Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), StartAfter: marker, MaxKeys: n})
 	if err != nil {
 		return err
@@ -168,7 +178,7 @@ func (rc *reqCtx) listObjectsV2() error {
 			start = k
 		}
 	}
-	res, err := rc.s.cfg.Meta.ListObjects(rc.r.Context(), rc.bucket, meta.ListOptions{
+	res, err := rc.listObjects(meta.ListOptions{
 		Prefix: q.Get("prefix"), Delimiter: q.Get("delimiter"), StartAfter: start, MaxKeys: n})
 	if err != nil {
 		return err

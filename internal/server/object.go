@@ -348,7 +348,9 @@ func (rc *reqCtx) setObjectHeaders(o *meta.Object) {
 		h.Set(k, v)
 	}
 	for k, v := range o.Metadata {
-		h["X-Amz-Meta-"+canonicalMetaName(k)] = []string{v}
+		// As stored: lower-case, as S3 returns user metadata names
+		// (boto3 shows Metadata['meta1'], not ['Meta1']).
+		h["x-amz-meta-"+k] = []string{v}
 	}
 	if len(o.Tags) > 0 {
 		h.Set("x-amz-tagging-count", itoa(len(o.Tags)))
@@ -357,11 +359,6 @@ func (rc *reqCtx) setObjectHeaders(o *meta.Object) {
 		h.Set("x-amz-storage-class", o.StorageClass)
 	}
 	rc.setVersionHeader(o.VersionID)
-}
-
-// canonicalMetaName returns the header form of a metadata name.
-func canonicalMetaName(k string) string {
-	return http.CanonicalHeaderKey(k)
 }
 
 // streamObject copies [start, start+length) of o's segments to the client.
