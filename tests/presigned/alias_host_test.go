@@ -68,7 +68,9 @@ func TestUnmodifiedSDKReachesAnAliasOnAWSHostName(t *testing.T) {
 
 // recordHosts is an aws.HTTPClient that notes each request's host.
 type recordHosts struct {
-	c     interface{ Do(*http.Request) (*http.Response, error) }
+	c interface {
+		Do(*http.Request) (*http.Response, error)
+	}
 	hosts *[]string
 }
 
