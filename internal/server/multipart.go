@@ -200,6 +200,12 @@ func (rc *reqCtx) uploadPartCopy() error {
 	start, length := int64(0), src.Size
 	if rg := rc.r.Header.Get("x-amz-copy-source-range"); rg != "" {
 		s, l, ok, perr := parseRange(rg, src.Size)
+		// Unlike a GET's Range, a copy range is not clamped: its last byte
+		// must lie inside the source ("bytes=0-21" of 5 bytes is refused).
+		_, last, _ := strings.Cut(rg, "-")
+		if end, err := strconv.ParseInt(strings.TrimSpace(last), 10, 64); err != nil || end >= src.Size {
+			ok = false
+		}
 		if perr != nil || !ok || strings.HasPrefix(rg, "bytes=-") || !strings.Contains(rg, "-") {
 			return s3err.InvalidArgument.WithMessage("Range specified is not valid for source object of size: "+itoa64(src.Size)).With(s3err.Field{Name: "ArgumentName", Value: "x-amz-copy-source-range"}, s3err.Field{Name: "ArgumentValue", Value: rg})
 		}

@@ -1,6 +1,7 @@
 package s3api_test
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
 	"github.com/outpost-s3/outpost/internal/testserver"
 	"github.com/outpost-s3/outpost/sigv4"
@@ -66,5 +68,36 @@ print("ok")
 	}
 	if _, err := srv.S3(t).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("py-wire"), Key: aws.String("empty-md5")}); err == nil {
 		t.Fatal("a PUT with an empty Content-MD5 was stored")
+	}
+}
+
+// TestUploadPartCopyRangeBeyondSource (issue 12, item 7): a copy range
+// whose last byte lies past the source is refused as AWS refuses it, 400
+// InvalidArgument "Range specified is not valid for source object of size:
+// 5", and no part is stored; a range inside the source copies.
+func TestUploadPartCopyRangeBeyondSource(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "upc")
+	c := srv.S3(t)
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("upc"), Key: aws.String("src"), Body: strings.NewReader("12345")}); err != nil {
+		t.Fatal(err)
+	}
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("upc"), Key: aws.String("dst")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("upc"), Key: aws.String("dst"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("upc/src"), CopySourceRange: aws.String("bytes=0-21")})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidArgument" || !strings.Contains(ae.ErrorMessage(), "source object of size: 5") {
+		t.Fatalf("UploadPartCopy bytes=0-21 of 5: %v", err)
+	}
+	parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("upc"), Key: aws.String("dst"), UploadId: up.UploadId})
+	if err != nil || len(parts.Parts) != 0 {
+		t.Fatalf("a refused copy stored a part: %+v %v", parts, err)
+	}
+	if _, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("upc"), Key: aws.String("dst"), UploadId: up.UploadId,
+		PartNumber: aws.Int32(1), CopySource: aws.String("upc/src"), CopySourceRange: aws.String("bytes=1-4")}); err != nil {
+		t.Fatalf("UploadPartCopy bytes=1-4 of 5: %v", err)
 	}
 }
