@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -121,15 +123,50 @@ type listAllMyBucketsResult struct {
 		CreationDate string `xml:"CreationDate"`
 		BucketRegion string `xml:"BucketRegion"`
 	} `xml:"Buckets>Bucket"`
+	// ContinuationToken is where the next page starts; absent on the last.
+	ContinuationToken string `xml:"ContinuationToken,omitempty"`
+	Prefix            string `xml:"Prefix,omitempty"`
 }
 
+// listBuckets lists the caller's buckets by name, paged as S3 has paged
+// them since 2024 (max-buckets 1 to 10000, continuation-token, prefix,
+// bucket-region), so the SDK paginators walk long lists.
 func (rc *reqCtx) listBuckets() error {
+	q := rc.query
+	limit := 10000
+	if v := q.Get("max-buckets"); v != "" || has(q, "max-buckets") {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return s3err.InvalidArgument.WithMessage("Argument max-buckets must be an integer between 1 and 10000.").With(s3err.Field{Name: "ArgumentName", Value: "max-buckets"}, s3err.Field{Name: "ArgumentValue", Value: v})
+		}
+		limit = n
+	}
+	after := ""
+	if has(q, "continuation-token") {
+		t, err := decodeToken(q.Get("continuation-token"))
+		if err != nil || t == "" {
+			return s3err.InvalidArgument.WithMessage("The continuation token provided is incorrect").With(s3err.Field{Name: "ArgumentName", Value: "continuation-token"})
+		}
+		after = t
+	}
+	prefix := q.Get("prefix")
+	res := listAllMyBucketsResult{NS: s3NS, Owner: ownerOf(rc.principal.Account), Prefix: prefix}
+	if r := q.Get("bucket-region"); r != "" && r != rc.s.cfg.Region {
+		return rc.writeXML(200, res) // every bucket lives in the outpost's region
+	}
 	bs, err := rc.s.cfg.Meta.ListBuckets(rc.r.Context(), rc.principal.Account, "")
 	if err != nil {
 		return err
 	}
-	res := listAllMyBucketsResult{NS: s3NS, Owner: ownerOf(rc.principal.Account)}
+	slices.SortFunc(bs, func(a, b meta.Bucket) int { return strings.Compare(a.Name, b.Name) })
 	for _, b := range bs {
+		if b.Name <= after || !strings.HasPrefix(b.Name, prefix) {
+			continue
+		}
+		if len(res.Buckets) == limit {
+			res.ContinuationToken = encodeToken(res.Buckets[limit-1].Name)
+			break
+		}
 		res.Buckets = append(res.Buckets, struct {
 			Name         string `xml:"Name"`
 			CreationDate string `xml:"CreationDate"`

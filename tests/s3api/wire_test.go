@@ -2,6 +2,7 @@ package s3api_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -99,5 +100,52 @@ func TestUploadPartCopyRangeBeyondSource(t *testing.T) {
 	if _, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: aws.String("upc"), Key: aws.String("dst"), UploadId: up.UploadId,
 		PartNumber: aws.Int32(1), CopySource: aws.String("upc/src"), CopySourceRange: aws.String("bytes=1-4")}); err != nil {
 		t.Fatalf("UploadPartCopy bytes=1-4 of 5: %v", err)
+	}
+}
+
+// TestListBucketsPages (issue 12, item 4): ListBuckets honours max-buckets,
+// continuation-token, prefix and bucket-region, so aws-sdk-go-v2's
+// paginator walks the list page by page.
+func TestListBucketsPages(t *testing.T) {
+	srv := testserver.Start(t)
+	var want []string
+	for i := 0; i < 7; i++ {
+		name := fmt.Sprintf("page-%02d", i)
+		srv.MustBucket(t, name)
+		want = append(want, name)
+	}
+	srv.MustBucket(t, "other-bucket")
+	c := srv.S3(t)
+	var got []string
+	pages := 0
+	p := s3.NewListBucketsPaginator(c, &s3.ListBucketsInput{MaxBuckets: aws.Int32(3), Prefix: aws.String("page-")})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		if len(out.Buckets) > 3 || aws.ToString(out.Prefix) != "page-" {
+			t.Fatalf("page %d: %d buckets, prefix %q", pages, len(out.Buckets), aws.ToString(out.Prefix))
+		}
+		for _, b := range out.Buckets {
+			got = append(got, aws.ToString(b.Name))
+		}
+	}
+	if pages != 3 || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("%d pages: %v, want 3 pages of %v", pages, got, want)
+	}
+	all, err := c.ListBuckets(ctx, &s3.ListBucketsInput{})
+	if err != nil || len(all.Buckets) != 8 || all.ContinuationToken != nil {
+		t.Fatalf("unpaged ListBuckets: %+v %v", all, err)
+	}
+	elsewhere, err := c.ListBuckets(ctx, &s3.ListBucketsInput{BucketRegion: aws.String("eu-west-1")})
+	if err != nil || len(elsewhere.Buckets) != 0 {
+		t.Fatalf("bucket-region eu-west-1: %+v %v", elsewhere, err)
+	}
+	_, err = c.ListBuckets(ctx, &s3.ListBucketsInput{MaxBuckets: aws.Int32(10001)})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidArgument" {
+		t.Fatalf("max-buckets 10001: %v", err)
 	}
 }
