@@ -26,7 +26,22 @@ var (
 	ErrUnavailable      = errors.New("meta: store unavailable")
 	ErrMethodNotAllowed = errors.New("meta: delete marker") // GET of a specific version that is a delete marker
 	ErrLimitExceeded    = errors.New("meta: limit exceeded")
+	// ErrPreconditionFailed: a write's Condition did not hold at commit.
+	ErrPreconditionFailed = errors.New("meta: precondition failed")
 )
+
+// WriteCondition is a conditional write's precondition (If-None-Match: *,
+// If-Match: ETAG), checked against the key's current version inside the
+// transaction that commits the write, so two racing writers cannot both
+// pass it.
+type WriteCondition struct {
+	// IfNoneMatch: the key must have no current version (a delete marker
+	// counts as none), else ErrPreconditionFailed.
+	IfNoneMatch bool
+	// IfMatch: the current version's ETag (unquoted) must equal this, else
+	// ErrPreconditionFailed; with no current version, ErrNoSuchKey.
+	IfMatch string
+}
 
 // NullVersion is the version ID of objects written while versioning is off or suspended.
 const NullVersion = "null"
@@ -83,6 +98,9 @@ type Object struct {
 	// rather than in a blob (the server's inline limit decides); its one
 	// segment then has BlobID "". Shared when read: never modify it.
 	Inline []byte
+	// Condition, when set on PutObject or CompleteUpload, is checked in the
+	// committing transaction; it is not stored.
+	Condition *WriteCondition
 }
 
 // ListOptions selects latest object versions (delete markers excluded) in

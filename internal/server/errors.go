@@ -26,6 +26,7 @@ var metaErrors = []struct {
 	{meta.ErrConflict, s3err.InvalidRequest},
 	{meta.ErrUnavailable, s3err.ServiceUnavailable},
 	{meta.ErrMethodNotAllowed, s3err.MethodNotAllowed},
+	{meta.ErrPreconditionFailed, s3err.PreconditionFailed},
 	{meta.ErrNoSuchAccessPoint, s3err.NoSuchAccessPoint},
 	{meta.ErrNoSuchEndpoint, s3err.InvalidRequest.WithMessage("The specified endpoint does not exist.")},
 	{meta.ErrNoSuchNetwork, s3err.InvalidRequest.WithMessage("The specified network (VPC) is not declared on this outpost.")},

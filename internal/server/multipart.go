@@ -349,6 +349,9 @@ func (rc *reqCtx) completeMultipartUpload() error {
 			o.ChecksumType = "COMPOSITE"
 		}
 	}
+	if o.Condition, err = rc.writeCondition(); err != nil {
+		return err
+	}
 	freed, err := rc.s.cfg.Meta.CompleteUpload(rc.commitCtx(), u.ID, o)
 	if err != nil {
 		if errors.Is(err, meta.ErrNoSuchUpload) {

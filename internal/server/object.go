@@ -120,6 +120,10 @@ func (rc *reqCtx) putObject() error {
 	if err != nil {
 		return err
 	}
+	cond, err := rc.writeCondition() // refuse a bad precondition before the body
+	if err != nil {
+		return err
+	}
 	size, err := rc.payloadLength()
 	if err != nil {
 		return err
@@ -132,7 +136,7 @@ func (rc *reqCtx) putObject() error {
 		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
 		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
 		Checksums: in.checksums, ACL: acl, StorageClass: class,
-		Segments: []meta.Segment{in.segment()}, Inline: in.inline,
+		Segments: []meta.Segment{in.segment()}, Inline: in.inline, Condition: cond,
 	}
 	if len(in.checksums) > 0 {
 		o.ChecksumType = "FULL_OBJECT"
@@ -155,7 +159,14 @@ func (rc *reqCtx) putObject() error {
 // commitObject records o in metadata and deletes the blobs it replaced. If
 // the commit fails, o's own blobs are deleted.
 func (rc *reqCtx) commitObject(o *meta.Object) error {
-	freed, err := rc.s.cfg.Meta.PutObject(rc.commitCtx(), o)
+	var err error
+	if o.Condition == nil {
+		o.Condition, err = rc.writeCondition()
+	}
+	var freed []string
+	if err == nil {
+		freed, err = rc.s.cfg.Meta.PutObject(rc.commitCtx(), o)
+	}
 	if err != nil {
 		for _, sg := range o.Segments {
 			rc.s.deleteBlob(sg.BlobID)
@@ -164,6 +175,35 @@ func (rc *reqCtx) commitObject(o *meta.Object) error {
 	}
 	rc.s.deleteBlobs(freed)
 	return nil
+}
+
+// writeCondition reads a conditional write's precondition (If-None-Match:
+// *, If-Match: ETAG), checked when the write commits (meta.WriteCondition):
+// a failed one answers 412 PreconditionFailed (If-Match on a missing key:
+// 404 NoSuchKey) and stores nothing. If-None-Match takes only "*", as in
+// S3; anything else is not implemented rather than ignored.
+func (rc *reqCtx) writeCondition() (*meta.WriteCondition, error) {
+	h := rc.r.Header
+	inm, hasINM := h["If-None-Match"]
+	im, hasIM := h["If-Match"]
+	if !hasINM && !hasIM {
+		return nil, nil
+	}
+	var c meta.WriteCondition
+	if hasINM {
+		if len(inm) != 1 || strings.TrimSpace(inm[0]) != "*" {
+			return nil, s3err.NotImplemented.WithMessage("A header you provided implies functionality that is not implemented: If-None-Match on a write takes only *.").With(s3err.Field{Name: "Header", Value: "If-None-Match"})
+		}
+		c.IfNoneMatch = true
+	}
+	if hasIM {
+		v := strings.Trim(strings.TrimSpace(strings.Join(im, ",")), `"`)
+		if v == "" || v == "*" {
+			return nil, s3err.NotImplemented.WithMessage("A header you provided implies functionality that is not implemented: If-Match on a write takes one ETag.").With(s3err.Field{Name: "Header", Value: "If-Match"})
+		}
+		c.IfMatch = v
+	}
+	return &c, nil
 }
 
 // deleteBlobs removes blobs no longer referenced. A failure leaves an

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/outpost-s3/outpost/internal/testserver"
@@ -147,5 +149,130 @@ func TestListBucketsPages(t *testing.T) {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "InvalidArgument" {
 		t.Fatalf("max-buckets 10001: %v", err)
+	}
+}
+
+// TestConditionalWrites (issue 12, item 5): If-None-Match: * and If-Match
+// on PutObject, CopyObject and CompleteMultipartUpload are checked when the
+// write commits (they used to be ignored): 412 PreconditionFailed (If-Match
+// on a missing key: 404 NoSuchKey), nothing stored; and create-if-absent is
+// atomic: of 20 racing If-None-Match: * PUTs exactly one succeeds.
+func TestConditionalWrites(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "cond")
+	c := srv.S3(t)
+	code := func(err error) string {
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			return ae.ErrorCode()
+		}
+		if err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	get := func(key string) string {
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("cond"), Key: aws.String(key)})
+		if err != nil {
+			return "<" + code(err) + ">"
+		}
+		b, _ := io.ReadAll(out.Body)
+		out.Body.Close()
+		return string(b)
+	}
+	put := func(key, body string, opt func(*s3.PutObjectInput)) (*s3.PutObjectOutput, error) {
+		in := &s3.PutObjectInput{Bucket: aws.String("cond"), Key: aws.String(key), Body: strings.NewReader(body)}
+		if opt != nil {
+			opt(in)
+		}
+		return c.PutObject(ctx, in)
+	}
+	ifNone := func(in *s3.PutObjectInput) { in.IfNoneMatch = aws.String("*") }
+	first, err := put("k", "first", ifNone)
+	if err != nil {
+		t.Fatalf("If-None-Match: * on a new key: %v", err)
+	}
+	if _, err := put("k", "second", ifNone); code(err) != "PreconditionFailed" {
+		t.Fatalf("If-None-Match: * on an existing key: %v", err)
+	}
+	if _, err := put("k", "third", func(in *s3.PutObjectInput) { in.IfMatch = aws.String(`"0123456789abcdef0123456789abcdef"`) }); code(err) != "PreconditionFailed" {
+		t.Fatalf("If-Match with another ETag: %v", err)
+	}
+	if got := get("k"); got != "first" {
+		t.Fatalf("after refused writes k = %q", got)
+	}
+	if _, err := put("k", "fourth", func(in *s3.PutObjectInput) { in.IfMatch = first.ETag }); err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	if _, err := put("absent", "x", func(in *s3.PutObjectInput) { in.IfMatch = first.ETag }); code(err) != "NoSuchKey" {
+		t.Fatalf("If-Match on a missing key: %v", err)
+	}
+	if got := get("absent"); got != "<NoSuchKey>" {
+		t.Fatalf("a refused If-Match PUT stored %q", got)
+	}
+	if _, err := put("k", "x", func(in *s3.PutObjectInput) { in.IfNoneMatch = aws.String(`"abc"`) }); code(err) != "NotImplemented" {
+		t.Fatalf("If-None-Match with an ETag on a write: %v", err)
+	}
+
+	// CopyObject onto an existing key with If-None-Match: *.
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("cond"), Key: aws.String("k"), CopySource: aws.String("cond/k"),
+		IfNoneMatch: aws.String("*"), MetadataDirective: "REPLACE"})
+	if code(err) != "PreconditionFailed" {
+		t.Fatalf("CopyObject If-None-Match: * onto an existing key: %v", err)
+	}
+
+	// CompleteMultipartUpload with If-None-Match: * onto an existing key:
+	// refused, and the upload is still there to retry without it.
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("cond"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("cond"), Key: aws.String("k"), UploadId: up.UploadId, PartNumber: aws.Int32(1), Body: strings.NewReader("multipart")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete := &s3.CompleteMultipartUploadInput{Bucket: aws.String("cond"), Key: aws.String("k"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{{PartNumber: aws.Int32(1), ETag: part.ETag}}}, IfNoneMatch: aws.String("*")}
+	if _, err := c.CompleteMultipartUpload(ctx, complete); code(err) != "PreconditionFailed" {
+		t.Fatalf("Complete If-None-Match: * onto an existing key: %v", err)
+	}
+	if got := get("k"); got != "fourth" {
+		t.Fatalf("after the refused Complete k = %q", got)
+	}
+	complete.IfNoneMatch = nil
+	if _, err := c.CompleteMultipartUpload(ctx, complete); err != nil {
+		t.Fatalf("Complete retried without the condition: %v", err)
+	}
+	if got := get("k"); got != "multipart" {
+		t.Fatalf("after Complete k = %q", got)
+	}
+
+	// 20 racing create-if-absent PUTs: exactly one wins.
+	var wg sync.WaitGroup
+	results := make([]string, 20)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			_, err := put("race", fmt.Sprintf("writer %d", i), ifNone)
+			results[i] = code(err)
+		}(i)
+	}
+	wg.Wait()
+	wins := 0
+	for _, r := range results {
+		switch r {
+		case "":
+			wins++
+		case "PreconditionFailed", "ConditionalRequestConflict":
+		default:
+			t.Errorf("a racing PUT failed with %s", r)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d of 20 racing If-None-Match: * PUTs succeeded, want exactly 1 (%v)", wins, results)
+	}
+	if got := get("race"); !strings.HasPrefix(got, "writer ") {
+		t.Fatalf("race = %q", got)
 	}
 }

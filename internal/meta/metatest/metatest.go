@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"racing completions: exactly one wins", testCompleteRace},
 		{"concurrent puts of one key stay consistent", testConcurrentPuts},
 		{"concurrent puts of one versioned key", testConcurrentVersionedPuts},
+		{"conditional writes: one create-if-absent wins a race", testConditionalWrites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -928,5 +929,69 @@ func testConcurrentVersionedPuts(t *testing.T, s meta.Store) {
 	got, _ := s.GetObject(ctx, "b", "hot", "")
 	if got.VersionID != vs.Versions[0].VersionID {
 		t.Fatalf("GetObject latest %s, listing says %s", got.VersionID, vs.Versions[0].VersionID)
+	}
+}
+
+func testConditionalWrites(t *testing.T, s meta.Store) {
+	mkBucket(t, s, "b", "Enabled")
+	obj := func(etag string, c *meta.WriteCondition) *meta.Object {
+		b := newBlob()
+		return &meta.Object{Bucket: "b", Key: "k", Size: 1, ETag: etag, Segments: []meta.Segment{{BlobID: b, Size: 1}}, Condition: c}
+	}
+	_, err := s.PutObject(ctx, obj("e1", &meta.WriteCondition{IfMatch: "e1"}))
+	wantErr(t, "If-Match on a missing key", err, meta.ErrNoSuchKey)
+	_, err = s.PutObject(ctx, obj("e1", &meta.WriteCondition{IfNoneMatch: true}))
+	must(t, err)
+	_, err = s.PutObject(ctx, obj("e2", &meta.WriteCondition{IfNoneMatch: true}))
+	wantErr(t, "If-None-Match on an existing key", err, meta.ErrPreconditionFailed)
+	_, err = s.PutObject(ctx, obj("e2", &meta.WriteCondition{IfMatch: "other"}))
+	wantErr(t, "If-Match with another ETag", err, meta.ErrPreconditionFailed)
+	_, err = s.PutObject(ctx, obj("e2", &meta.WriteCondition{IfMatch: "e1"}))
+	must(t, err)
+	// A delete marker is no current version: create-if-absent passes.
+	_, _, err = s.DeleteObject(ctx, "b", "k", "")
+	must(t, err)
+	_, err = s.PutObject(ctx, obj("e3", &meta.WriteCondition{IfNoneMatch: true}))
+	must(t, err)
+
+	// Racing creates of a fresh key: exactly one commits.
+	const n = 12
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, failed := 0, 0
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for attempt := 0; ; attempt++ {
+				o := obj(fmt.Sprintf("r%d", i), &meta.WriteCondition{IfNoneMatch: true})
+				o.Key = "race"
+				_, err := s.PutObject(ctx, o)
+				if errors.Is(err, meta.ErrUnavailable) && attempt < 10 {
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					wins++
+				case errors.Is(err, meta.ErrPreconditionFailed):
+					failed++
+				default:
+					t.Errorf("racing conditional PutObject: %v", err)
+				}
+				return
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || failed != n-1 {
+		t.Fatalf("racing If-None-Match creates: %d won, %d failed the condition; want 1 and %d", wins, failed, n-1)
+	}
+	vs, err := s.ListObjectVersions(ctx, "b", meta.VersionListOptions{Prefix: "race", MaxKeys: 100})
+	must(t, err)
+	if len(vs.Versions) != 1 {
+		t.Fatalf("%d versions of the raced key, want 1", len(vs.Versions))
 	}
 }

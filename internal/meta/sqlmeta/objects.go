@@ -151,6 +151,11 @@ func (c conn) putObject(o *meta.Object) ([]string, error) {
 	if err := c.lockKey(o.Bucket, o.Key); err != nil {
 		return nil, err
 	}
+	if o.Condition != nil {
+		if err := c.checkCondition(o.Bucket, o.Key, o.Condition); err != nil {
+			return nil, err
+		}
+	}
 	if o.LastModified.IsZero() {
 		o.LastModified = time.Now().UTC()
 	}
@@ -174,6 +179,28 @@ func (c conn) putObject(o *meta.Object) ([]string, error) {
 		return nil, err
 	}
 	return freed, nil
+}
+
+// checkCondition tests a conditional write against the key's current
+// version; the caller holds the key's lock, so no writer can slip between
+// the check and the commit.
+func (c conn) checkCondition(bucket, key string, cond *meta.WriteCondition) error {
+	var etag string
+	var marker int
+	err := c.queryRow("SELECT etag, delete_marker FROM objects WHERE bucket = ? AND key = ? AND is_latest = 1", bucket, key).Scan(&etag, &marker)
+	exists := err == nil && marker == 0
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	switch {
+	case cond.IfNoneMatch && exists:
+		return meta.ErrPreconditionFailed
+	case cond.IfMatch != "" && !exists:
+		return meta.ErrNoSuchKey
+	case cond.IfMatch != "" && etag != cond.IfMatch:
+		return meta.ErrPreconditionFailed
+	}
+	return nil
 }
 
 // PutObject commits a new version of o.Key (see meta.Store). It sets
