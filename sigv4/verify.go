@@ -560,9 +560,7 @@ func (v *Verifier) verifyHeaderV4(ctx context.Context, pairs []queryPair, r *htt
 		t, ok = parseAmzDate(rawDate)
 	} else if d := firstHeader(r.Header, "Date"); d != "" {
 		rawDate = d
-		var err error
-		t, err = http.ParseTime(d)
-		ok = err == nil
+		t, ok = parseHTTPDate(d)
 		amzDate = t.UTC().Format(amzDateFormat)
 	}
 	if !ok || rawDate == "" {

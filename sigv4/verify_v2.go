@@ -61,20 +61,15 @@ func (v *Verifier) verifyHeaderV2(ctx context.Context, r *http.Request, auth str
 	date := firstHeader(r.Header, "Date")
 	raw := date
 	var t time.Time
-	var err error
+	var ok bool
 	if xd := firstHeader(r.Header, "X-Amz-Date"); xd != "" {
 		// The S3 doc: with x-amz-date, the Date line of StringToSign is empty.
 		raw, date = xd, ""
-		t, err = http.ParseTime(xd)
-		if err != nil {
-			if tt, ok := parseAmzDate(xd); ok {
-				t, err = tt, nil
-			}
-		}
+		t, ok = parseHTTPDate(xd)
 	} else if date != "" {
-		t, err = http.ParseTime(date)
+		t, ok = parseHTTPDate(date)
 	}
-	if raw == "" || err != nil {
+	if raw == "" || !ok {
 		return nil, accessDenied("AWS authentication requires a valid Date or x-amz-date header")
 	}
 	if d := now.Sub(t); d > v.maxSkew || d < -v.maxSkew {
