@@ -77,7 +77,8 @@ func TestDeletedRoleSessionStaysDeadWhenRoleRecreated(t *testing.T) {
 		return stsCreds(out.Credentials)
 	}
 	firstID := createRole()
-	old := links(t, srv, assume("first"), "by-old-session.txt")
+	oldSession := assume("first")
+	old := links(t, srv, oldSession, "by-old-session.txt")
 	wantURL(t, "GET link of a live role session", http.MethodGet, old.get, 200, "")
 
 	ok(ic.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: aws.String("rw"), PolicyName: aws.String("rw")}))(t, "DeleteRolePolicy")
@@ -90,6 +91,12 @@ func TestDeletedRoleSessionStaysDeadWhenRoleRecreated(t *testing.T) {
 		t.Fatalf("re-created role has ID %q (the first had %q)", secondID, firstID)
 	}
 	old.wantDead(t, srv, "role re-created under the same name", "AccessDenied", "by-old-session.txt")
+	// GetCallerIdentity needs no permission (as on AWS): it still names
+	// the old role by its old ID, never the new one.
+	who := ok(stsClient(srv, oldSession).GetCallerIdentity(ctx, nil))(t, "GetCallerIdentity with the old session")
+	if aws.ToString(who.UserId) != firstID+":first" {
+		t.Fatalf("old session's UserId = %s, want %s:first", aws.ToString(who.UserId), firstID)
+	}
 	fresh := links(t, srv, assume("second"), "by-new-session.txt")
 	wantURL(t, "GET link of the new role's session", http.MethodGet, fresh.get, 200, "")
 }
