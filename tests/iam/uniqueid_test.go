@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/outpost-s3/outpost/internal/app"
+	outpostiam "github.com/outpost-s3/outpost/internal/iam"
 	_ "github.com/outpost-s3/outpost/internal/meta/sqlmeta" // the "sqlite" driver, to plant a stale key row
 	"github.com/outpost-s3/outpost/internal/testserver"
 	"github.com/outpost-s3/outpost/sigv4"
@@ -291,4 +292,29 @@ func TestUniqueIDsHaveAWSShapeAndSurviveRestart(t *testing.T) {
 	srv.Stop()
 	srv = testserver.Start(t, testserver.Options{DataDir: dir, Config: cfg})
 	check("after restart")
+}
+
+// TestSessionTokenWithoutUniqueIDIsRefused seals, with the server's own
+// master key, user and role session tokens that carry no unique ID: they
+// are refused, never matched to the user or role by name.
+func TestSessionTokenWithoutUniqueIDIsRefused(t *testing.T) {
+	srv, _ := start(t)
+	sharedBucket(t, srv)
+	newUser(t, srv, rootCreds, "frank")
+	putUserPolicy(t, srv, "frank", "rw", getPutPolicy)
+	ic := iamClient(srv, rootCreds)
+	ok(ic.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("rw"), AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"sts:AssumeRole"}]}`)}))(t, "CreateRole")
+	ok(ic.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: aws.String("rw"), PolicyName: aws.String("rw"), PolicyDocument: aws.String(getPutPolicy)}))(t, "PutRolePolicy")
+	now := time.Now()
+	for _, s := range []*outpostiam.Session{
+		{Type: "User", UserName: "frank", Path: "/"},
+		{Type: "AssumedRole", RoleName: "rw", SessionName: "s", Path: "/"},
+	} {
+		s.AccessKeyID, s.Secret, s.Account = outpostiam.NewTemporaryAccessKeyID(), outpostiam.NewSecret(), account
+		s.Issued, s.Expires = now.Unix(), now.Add(time.Hour).Unix()
+		tok, err := srv.App.Keyring.SealSession(s)
+		must(t, "SealSession", err)
+		l := links(t, srv, sigv4.Credentials{AccessKeyID: s.AccessKeyID, SecretAccessKey: s.Secret, SessionToken: tok}, "by-id-less-"+s.Type+".txt")
+		l.wantDead(t, srv, s.Type+" session without a unique ID", "AccessDenied", "by-id-less-"+s.Type+".txt")
+	}
 }
