@@ -7,6 +7,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -42,6 +43,14 @@ func (p *Principal) Anonymous() bool { return p == nil || p.Account == "" }
 // IsRoot reports whether the principal is an account's root user.
 func (p *Principal) IsRoot() bool {
 	return p != nil && p.Account != "" && p.UserName == "" && p.Type != policy.PrincipalAssumedRole
+}
+
+// EntityID returns the unique ID of the IAM user (AIDA…) or role (AROA…)
+// behind the credentials: UserID, without the ":SESSION" of a role session
+// (role session names cannot contain ':').
+func (p *Principal) EntityID() string {
+	id, _, _ := strings.Cut(p.UserID, ":")
+	return id
 }
 
 // Temporary reports whether the request was signed with STS credentials.
@@ -140,6 +149,11 @@ func (k *KeyStore) LookupKey(ctx context.Context, id, token string) (sigv4.Key, 
 			}
 			if err != nil {
 				return sigv4.Key{}, err
+			}
+			// A key lives and dies with the user it was made for, not
+			// with the name: a later user of the name does not inherit it.
+			if u.ID != ak.UserID {
+				return sigv4.Key{}, withField(errInvalidKey, id)
 			}
 			p.UserID, p.UserName = u.ID, u.Name
 			p.ARN = iam.EntityARN(u.Account, meta.KindUser, u.Path, u.Name)

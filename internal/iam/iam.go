@@ -49,12 +49,12 @@ func randomFrom(alphabet string, n int) string {
 	return string(b)
 }
 
-// Unique IDs in the AWS style: a 4-letter prefix saying what it is and 17
-// upper-case alphanumerics.
-func NewUserID() string   { return "AIDA" + randomFrom(upperAlnum, 17) }
-func NewGroupID() string  { return "AGPA" + randomFrom(upperAlnum, 17) }
-func NewRoleID() string   { return "AROA" + randomFrom(upperAlnum, 17) }
-func NewPolicyID() string { return "ANPA" + randomFrom(upperAlnum, 17) }
+// Unique IDs in the AWS style (meta.NewUniqueID): a 4-letter prefix saying
+// what it is and 17 base32 characters.
+func NewUserID() string   { return meta.NewUniqueID(meta.KindUser.IDPrefix()) }
+func NewGroupID() string  { return meta.NewUniqueID(meta.KindGroup.IDPrefix()) }
+func NewRoleID() string   { return meta.NewUniqueID(meta.KindRole.IDPrefix()) }
+func NewPolicyID() string { return meta.NewUniqueID("ANPA") }
 
 // NewAccessKeyID returns a long-term access key ID (20 characters).
 func NewAccessKeyID() string { return "OPAK" + randomFrom(upperAlnum, 16) }
@@ -226,10 +226,14 @@ func ManagedPolicyDocument(ctx context.Context, st meta.IAMStore, arn string) (s
 // LoadIdentityPolicies returns the parsed identity policies of a user or
 // role: inline, attached managed (customer and AWS), and, for users, those
 // of every group. A stored document that no longer parses is skipped (it
-// cannot allow anything; the API never stores one). ErrNoSuchPrincipal if
-// the entity is gone.
-func LoadIdentityPolicies(ctx context.Context, st meta.IAMStore, cache *PolicyCache, account string, kind meta.EntityKind, name string) ([]*policy.Policy, error) {
-	docs, foreign, err := st.IdentityPolicies(ctx, account, kind, name)
+// cannot allow anything; the API never stores one). id is the unique ID
+// the credentials carry: ErrNoSuchPrincipal if the entity is gone or is a
+// later one of the same name (another ID), and for an empty id.
+func LoadIdentityPolicies(ctx context.Context, st meta.IAMStore, cache *PolicyCache, account string, kind meta.EntityKind, name, id string) ([]*policy.Policy, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%w: %s %s: credentials carry no unique ID", ErrNoSuchPrincipal, kind, name)
+	}
+	docs, foreign, err := st.IdentityPolicies(ctx, account, kind, name, id)
 	if errors.Is(err, meta.ErrNotFound) {
 		return nil, fmt.Errorf("%w: %s %s", ErrNoSuchPrincipal, kind, name)
 	}

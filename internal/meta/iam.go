@@ -45,7 +45,7 @@ type IAMEntity struct {
 	Account   string
 	Kind      EntityKind
 	Name      string // as created
-	ID        string // AIDA… (user), AGPA… (group), AROA… (role)
+	ID        string // AIDA… (user), AGPA… (group), AROA… (role); never reused
 	Path      string // "/" by default
 	CreatedAt time.Time
 	// Roles only.
@@ -90,7 +90,10 @@ type IAMStore interface {
 	ListAccounts(ctx context.Context) ([]Account, error)
 
 	// CreateIAMEntity adds a user, group or role; ErrConflict when one of
-	// that kind and name (ignoring case) exists in the account.
+	// that kind and name (ignoring case) exists in the account. An empty
+	// e.ID is replaced by a NewUniqueID of the kind's prefix: every stored
+	// entity has a unique ID, and stores give one, at open, to entities
+	// an earlier version stored without.
 	CreateIAMEntity(ctx context.Context, e IAMEntity) error
 	// GetIAMEntity finds an entity by name, ignoring case; ErrNotFound.
 	GetIAMEntity(ctx context.Context, account string, kind EntityKind, name string) (IAMEntity, error)
@@ -140,6 +143,9 @@ type IAMStore interface {
 	// that applies to a user (its inline and attached policies and those of
 	// its groups) or a role: docs holds the documents found in the store,
 	// foreign the attached ARNs the store does not hold (AWS managed
-	// policies). ErrNotFound if the entity does not exist.
-	IdentityPolicies(ctx context.Context, account string, kind EntityKind, entity string) (docs []string, foreign []string, err error)
+	// policies). id is the unique ID the caller's credentials name:
+	// ErrNotFound if the entity does not exist or its ID is not id (it was
+	// deleted and another created under the same name), so that nothing
+	// the later entity is granted reaches credentials of the earlier one.
+	IdentityPolicies(ctx context.Context, account string, kind EntityKind, entity, id string) (docs []string, foreign []string, err error)
 }

@@ -199,8 +199,14 @@ type AccessKey struct {
 	Secret      string
 	Account     string
 	UserName    string // "" for the account root
-	Status      string // "Active" or "Inactive"
-	CreatedAt   time.Time
+	// UserID is the unique ID (AIDA…) of the user the key was created for,
+	// set by PutAccessKey from the user of that name; "" for the root and
+	// for a key whose user did not exist. A key authenticates only while
+	// the user named has this ID: deleting the user and creating another
+	// of the same name does not bring the key back.
+	UserID    string
+	Status    string // "Active" or "Inactive"
+	CreatedAt time.Time
 }
 
 // Store is the metadata contract. Every method is one transaction. Methods
@@ -217,7 +223,10 @@ type Store interface {
 	PutSettingIfAbsent(ctx context.Context, name, value string) (string, error)
 	PutSetting(ctx context.Context, name, value string) error
 
-	PutAccessKey(ctx context.Context, k AccessKey) error // ErrConflict if the ID exists
+	// PutAccessKey stores a new key, ErrConflict if the ID exists. It binds
+	// a user's key to the user's unique ID in the same transaction;
+	// ErrNotFound when k.UserID is set and is not the ID of the user named.
+	PutAccessKey(ctx context.Context, k AccessKey) error
 	GetAccessKey(ctx context.Context, id string) (AccessKey, error)
 	UpdateAccessKeyStatus(ctx context.Context, id, status string) error
 	DeleteAccessKey(ctx context.Context, id string) error

@@ -62,7 +62,9 @@ var allowAll = func() *policy.Policy {
 // identityPolicies loads, at every request, the identity policies of the
 // principal and its session policies (nil when none), so that removing a
 // permission, a user or a role takes effect on the next request, presigned
-// URLs included.
+// URLs included. The user or role must still have the unique ID the
+// credentials carry: one deleted and created again under the same name is
+// another principal, and the old credentials get ErrNoSuchPrincipal.
 func (s *Server) identityPolicies(ctx context.Context, p *auth.Principal) (ids, sess []*policy.Policy, err error) {
 	if p.Anonymous() {
 		return nil, nil, nil
@@ -72,12 +74,12 @@ func (s *Server) identityPolicies(ctx context.Context, p *auth.Principal) (ids, 
 		if s.ident.store == nil {
 			return nil, nil, iam.ErrNoSuchPrincipal
 		}
-		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindRole, p.RoleName)
+		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindRole, p.RoleName, p.EntityID())
 	case policy.PrincipalUser:
 		if s.ident.store == nil {
 			return nil, nil, iam.ErrNoSuchPrincipal
 		}
-		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindUser, p.UserName)
+		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindUser, p.UserName, p.EntityID())
 	default:
 		ids = []*policy.Policy{allowAll}
 	}

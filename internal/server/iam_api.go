@@ -344,16 +344,16 @@ func iamDeleteUser(q *queryCtx) (any, error) {
 // ---- access keys ----
 
 // keyOwner resolves the UserName parameter of the access key actions: a
-// named user of the caller's account, or, when absent, the caller itself
-// (the root user's own keys for root).
-func (q *queryCtx) keyOwner(action string) (user string, resource string, err error) {
+// named user of the caller's account and its unique ID, or, when absent,
+// the caller itself (the root user's own keys for root, with no ID).
+func (q *queryCtx) keyOwner(action string) (user, userID string, err error) {
 	name := q.get("UserName")
 	if name == "" {
 		if q.p.Temporary() && q.p.Type != "User" && !q.p.IsRoot() {
 			return "", "", errValidation("Must specify userName when calling with non-User credentials")
 		}
 		if q.p.UserName == "" {
-			return "", iam.RootARN(q.p.Account), nil
+			return "", "", nil
 		}
 		name = q.p.UserName
 	}
@@ -361,11 +361,11 @@ func (q *queryCtx) keyOwner(action string) (user string, resource string, err er
 	if err != nil {
 		return "", "", err
 	}
-	return e.Name, iam.EntityARN(e.Account, meta.KindUser, e.Path, e.Name), nil
+	return e.Name, e.ID, nil
 }
 
 func iamCreateAccessKey(q *queryCtx) (any, error) {
-	user, _, err := q.keyOwner("iam:CreateAccessKey")
+	user, userID, err := q.keyOwner("iam:CreateAccessKey")
 	if err != nil {
 		return nil, err
 	}
@@ -380,8 +380,12 @@ func iamCreateAccessKey(q *queryCtx) (any, error) {
 	}
 	id, secret := iam.NewAccessKeyID(), iam.NewSecret()
 	now := q.rc.s.now().UTC()
-	k := meta.AccessKey{AccessKeyID: id, Secret: q.rc.s.ident.keyring.EncryptSecret(id, secret), Account: q.p.Account, UserName: user, Status: "Active", CreatedAt: now}
-	if err := ms.PutAccessKey(ctx, k); err != nil {
+	// The key is bound to the user authorized here: if that user was
+	// deleted (and maybe re-created) meanwhile, the store refuses it.
+	k := meta.AccessKey{AccessKeyID: id, Secret: q.rc.s.ident.keyring.EncryptSecret(id, secret), Account: q.p.Account, UserName: user, UserID: userID, Status: "Active", CreatedAt: now}
+	if err := ms.PutAccessKey(ctx, k); errors.Is(err, meta.ErrNotFound) {
+		return nil, errNoSuchEntity("The user with name %s cannot be found.", user)
+	} else if err != nil {
 		return nil, err
 	}
 	return struct {

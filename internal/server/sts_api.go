@@ -84,8 +84,10 @@ func stsGetSessionToken(q *queryCtx) (any, error) {
 	}
 	s := &iam.Session{Account: p.Account, Type: string(policy.PrincipalAccount), UserID: p.Account, SourceKey: p.AccessKeyID}
 	if !p.IsRoot() {
+		// The session is sealed with the user's unique ID, the one the
+		// caller's key is bound to (a user re-created meanwhile is another).
 		u, err := q.rc.s.ident.store.GetIAMEntity(q.rc.r.Context(), p.Account, meta.KindUser, p.UserName)
-		if err != nil {
+		if err != nil || u.ID != p.EntityID() {
 			return nil, qerr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 		}
 		s.Type, s.UserName, s.UserID, s.Path = string(policy.PrincipalUser), u.Name, u.ID, u.Path

@@ -3,6 +3,7 @@ package metatest
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -21,6 +22,8 @@ func RunIAM(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"identity policies gather inline, managed and group policies", testIdentityPolicies},
 		{"managed policies attach, detach and refuse deletion while attached", testManaged},
 		{"access key secrets can be rewritten", testSecretRewrite},
+		{"a re-created entity has a new unique ID that old credentials do not name", testUniqueIDs},
+		{"access keys are bound to their user's unique ID", testKeyUserID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,7 +128,7 @@ func testDeleteConflicts(t *testing.T, s meta.IAMStore, ms meta.Store) {
 }
 
 func testIdentityPolicies(t *testing.T, s meta.IAMStore, _ meta.Store) {
-	_, _, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "carol")
+	_, _, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "carol", "u")
 	wantErr(t, "missing user", err, meta.ErrNotFound)
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "carol", ID: "u"}))
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindGroup, Name: "g1", ID: "g"}))
@@ -136,7 +139,9 @@ func testIdentityPolicies(t *testing.T, s meta.IAMStore, _ meta.Store) {
 	must(t, s.AttachPolicy(ctx, iamAcct, meta.KindGroup, "g1", "arn:aws:iam::"+iamAcct+":policy/m"))
 	must(t, s.AttachPolicy(ctx, iamAcct, meta.KindUser, "carol", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"))
 	must(t, s.AddUserToGroup(ctx, iamAcct, "g1", "carol"))
-	docs, foreign, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "Carol")
+	_, _, err = s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "Carol", "another")
+	wantErr(t, "user of another ID", err, meta.ErrNotFound)
+	docs, foreign, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "Carol", "u")
 	must(t, err)
 	slices.Sort(docs)
 	if !slices.Equal(docs, []string{"group-inline", "managed", "user-inline-2"}) {
@@ -193,4 +198,80 @@ func testSecretRewrite(t *testing.T, s meta.IAMStore, ms meta.Store) {
 		t.Fatalf("secret = %q", k.Secret)
 	}
 	wantErr(t, "missing key", s.SetAccessKeySecret(ctx, "AKNONE", "x"), meta.ErrNotFound)
+}
+
+// wantUniqueID fails unless id has the shape of an AWS unique ID: the
+// kind's prefix and 17 base32 characters.
+func wantUniqueID(t *testing.T, k meta.EntityKind, id string) {
+	t.Helper()
+	ok := len(id) == meta.UniqueIDLen && strings.HasPrefix(id, k.IDPrefix())
+	for _, c := range id[min(4, len(id)):] {
+		ok = ok && (c >= 'A' && c <= 'Z' || c >= '2' && c <= '7')
+	}
+	if !ok {
+		t.Fatalf("%s ID %q is not %s + 17 base32 characters", k, id, k.IDPrefix())
+	}
+}
+
+func testUniqueIDs(t *testing.T, s meta.IAMStore, _ meta.Store) {
+	for _, k := range []meta.EntityKind{meta.KindUser, meta.KindGroup, meta.KindRole} {
+		e := meta.IAMEntity{Account: iamAcct, Kind: k, Name: "dana", TrustPolicy: "{}", MaxSessionDuration: 3600}
+		must(t, s.CreateIAMEntity(ctx, e))
+		first, err := s.GetIAMEntity(ctx, iamAcct, k, "dana")
+		must(t, err)
+		wantUniqueID(t, k, first.ID)
+		if k != meta.KindGroup {
+			must(t, s.PutInlinePolicy(ctx, iamAcct, k, "dana", meta.InlinePolicy{Name: "p", Document: "old"}))
+			docs, _, err := s.IdentityPolicies(ctx, iamAcct, k, "dana", first.ID)
+			must(t, err)
+			if !slices.Equal(docs, []string{"old"}) {
+				t.Fatalf("%s: docs = %q", k, docs)
+			}
+			must(t, s.DeleteInlinePolicy(ctx, iamAcct, k, "dana", "p"))
+		}
+		must(t, s.DeleteIAMEntity(ctx, iamAcct, k, "dana"))
+		must(t, s.CreateIAMEntity(ctx, e))
+		second, err := s.GetIAMEntity(ctx, iamAcct, k, "DANA")
+		must(t, err)
+		wantUniqueID(t, k, second.ID)
+		if second.ID == first.ID {
+			t.Fatalf("%s re-created under its name kept ID %s", k, first.ID)
+		}
+		if k != meta.KindGroup {
+			must(t, s.PutInlinePolicy(ctx, iamAcct, k, "dana", meta.InlinePolicy{Name: "p", Document: "new"}))
+			_, _, err = s.IdentityPolicies(ctx, iamAcct, k, "dana", first.ID)
+			wantErr(t, string(k)+" policies by the deleted entity's ID", err, meta.ErrNotFound)
+			docs, _, err := s.IdentityPolicies(ctx, iamAcct, k, "dana", second.ID)
+			must(t, err)
+			if !slices.Equal(docs, []string{"new"}) {
+				t.Fatalf("%s: docs = %q", k, docs)
+			}
+		}
+	}
+}
+
+func testKeyUserID(t *testing.T, s meta.IAMStore, ms meta.Store) {
+	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "erin"}))
+	u, err := s.GetIAMEntity(ctx, iamAcct, meta.KindUser, "erin")
+	must(t, err)
+	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN1", Secret: "s", Account: iamAcct, UserName: "erin"}))
+	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN2", Secret: "s", Account: iamAcct, UserName: "erin", UserID: u.ID}))
+	for _, id := range []string{"AKERIN1", "AKERIN2"} {
+		k, err := ms.GetAccessKey(ctx, id)
+		must(t, err)
+		if k.UserID != u.ID {
+			t.Fatalf("%s: UserID = %q, want %q", id, k.UserID, u.ID)
+		}
+	}
+	wantErr(t, "key for a user of another ID", ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN3", Secret: "s", Account: iamAcct, UserName: "erin", UserID: "AIDAGONE"}), meta.ErrNotFound)
+	wantErr(t, "key for a missing user of a given ID", ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN3", Secret: "s", Account: iamAcct, UserName: "nobody", UserID: "AIDAGONE"}), meta.ErrNotFound)
+	if _, err := ms.GetAccessKey(ctx, "AKERIN3"); !errors.Is(err, meta.ErrNotFound) {
+		t.Fatalf("refused key stored: %v", err)
+	}
+	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKROOT", Secret: "s", Account: iamAcct}))
+	k, err := ms.GetAccessKey(ctx, "AKROOT")
+	must(t, err)
+	if k.UserID != "" {
+		t.Fatalf("root key UserID = %q", k.UserID)
+	}
 }

@@ -92,6 +92,64 @@ CREATE TABLE iam_policy_attachments (
 CREATE INDEX iam_policy_attachments_arn ON iam_policy_attachments (policy_arn);
 `
 
+// migration005KeyUserID binds each access key of a user to the user's
+// unique ID (meta.AccessKey.UserID), so that a key outlives neither its
+// user nor a later user of the same name. Keys of users stored without an
+// ID are bound when assignMissingIDs gives those users one.
+const migration005KeyUserID = `
+ALTER TABLE access_keys ADD COLUMN user_id {{KEY}} NOT NULL DEFAULT '';
+UPDATE access_keys SET user_id = COALESCE((SELECT u.id FROM iam_users u
+	WHERE u.account = access_keys.account AND u.lname = LOWER(access_keys.user_name)), '')
+WHERE user_name <> '';
+`
+
+// assignMissingIDs gives a unique ID to every user, group and role stored
+// without one (an entity's ID column was once allowed to be empty), and
+// binds the keys of each such user to its new ID. It runs at every open;
+// entities that have an ID keep it, so IDs are stable across restarts.
+func (s *Store) assignMissingIDs(ctx context.Context) error {
+	for _, k := range []meta.EntityKind{meta.KindUser, meta.KindGroup, meta.KindRole} {
+		t, _ := entityTable(k)
+		err := s.write(ctx, "assign unique IDs", func(c conn) error {
+			rows, err := c.query("SELECT account, lname FROM " + t + " WHERE id = ''")
+			if err != nil {
+				return err
+			}
+			type key struct{ account, lname string }
+			var missing []key
+			for rows.Next() {
+				var e key
+				if err := rows.Scan(&e.account, &e.lname); err != nil {
+					rows.Close()
+					return err
+				}
+				missing = append(missing, e)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, e := range missing {
+				id := meta.NewUniqueID(k.IDPrefix())
+				if _, err := c.exec("UPDATE "+t+" SET id = ? WHERE account = ? AND lname = ? AND id = ''", id, e.account, e.lname); err != nil {
+					return err
+				}
+				if k != meta.KindUser {
+					continue
+				}
+				if _, err := c.exec("UPDATE access_keys SET user_id = ? WHERE account = ? AND LOWER(user_name) = ? AND user_name <> '' AND user_id = ''", id, e.account, e.lname); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("sqlmeta: assign unique IDs: %w", err)
+		}
+	}
+	return nil
+}
+
 // SetAccessKeySecret replaces a key's stored secret; meta.ErrNotFound if missing.
 func (s *Store) SetAccessKeySecret(ctx context.Context, id, secret string) error {
 	return s.write(ctx, "set access key secret", func(c conn) error {
@@ -208,6 +266,9 @@ func (s *Store) CreateIAMEntity(ctx context.Context, e meta.IAMEntity) error {
 	}
 	if e.Path == "" {
 		e.Path = "/"
+	}
+	if e.ID == "" {
+		e.ID = meta.NewUniqueID(e.Kind.IDPrefix())
 	}
 	return s.write(ctx, "create "+string(e.Kind), func(c conn) error {
 		if e.Kind == meta.KindRole {
@@ -627,21 +688,31 @@ func (c conn) strings(q string, args ...any) ([]string, error) {
 // role, read in one snapshot, plus attached ARNs the store does not hold.
 // It runs on every authorized request, so it is two queries: the entity,
 // then every inline and attached policy of it and (for users) its groups.
-func (s *Store) IdentityPolicies(ctx context.Context, account string, k meta.EntityKind, entity string) (docs, foreign []string, err error) {
-	type answer struct{ docs, foreign []string }
+// The entity must have the unique ID id: credentials of a deleted entity
+// get nothing from a later one of the same name.
+func (s *Store) IdentityPolicies(ctx context.Context, account string, k meta.EntityKind, entity, id string) (docs, foreign []string, err error) {
+	type answer struct {
+		id            string
+		docs, foreign []string
+	}
 	a, err := cached(s.cache, cacheKey{kind: cacheIdentityPolicies, a: account, b: string(k), c: entity}, false, func() (answer, error) {
-		d, f, err := s.identityPolicies(ctx, account, k, entity)
-		return answer{d, f}, err
+		id, d, f, err := s.identityPolicies(ctx, account, k, entity)
+		return answer{id, d, f}, err
 	})
+	if err == nil && a.id != id {
+		return nil, nil, meta.ErrNotFound
+	}
 	return a.docs, a.foreign, err
 }
 
-func (s *Store) identityPolicies(ctx context.Context, account string, k meta.EntityKind, entity string) (docs, foreign []string, err error) {
+func (s *Store) identityPolicies(ctx context.Context, account string, k meta.EntityKind, entity string) (id string, docs, foreign []string, err error) {
 	err = s.read(ctx, "identity policies", func(c conn) error {
 		docs, foreign = nil, nil
-		if _, err := c.getEntity(account, k, entity); err != nil {
+		e, err := c.getEntity(account, k, entity)
+		if err != nil {
 			return err
 		}
+		id = e.ID
 		ln := lower(entity)
 		rows, err := c.query(`SELECT i.document, '' FROM iam_inline_policies i
 WHERE i.account = ? AND ((i.kind = ? AND i.entity_lname = ?) OR (i.kind = 'group' AND ? = 'user' AND i.entity_lname IN
@@ -670,5 +741,5 @@ WHERE a.account = ? AND ((a.kind = ? AND a.entity_lname = ?) OR (a.kind = 'group
 		}
 		return rows.Err()
 	})
-	return docs, foreign, err
+	return id, docs, foreign, err
 }

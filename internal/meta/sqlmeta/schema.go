@@ -30,6 +30,7 @@ var migrations = []string{
 	migration002IAM,
 	migration003Outposts,
 	migration004InlineData,
+	migration005KeyUserID,
 }
 
 // migration004InlineData lets a small object's bytes live in its row
@@ -158,7 +159,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return s.assignMissingIDs(ctx)
 }
 
 // SchemaVersion returns the number of migrations applied to the database.

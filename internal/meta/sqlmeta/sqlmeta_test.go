@@ -38,6 +38,18 @@ const postgresEnv = "OUTPOST_TEST_POSTGRES_DSN"
 // openPostgres opens a Store in a fresh schema of the test database.
 func openPostgres(t testing.TB) *Store {
 	t.Helper()
+	s, err := OpenPostgres(postgresSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// postgresSchema returns the DSN of a fresh schema of the test database,
+// dropped when the test ends.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
 	dsn := os.Getenv(postgresEnv)
 	if dsn == "" {
 		t.Skipf("PostgreSQL tests skipped: set %s (eval \"$(scripts/postgres-test.sh start /tmp/outpost-pg)\" starts a throwaway server)", postgresEnv)
@@ -60,12 +72,7 @@ func openPostgres(t testing.TB) *Store {
 			db.Close()
 		}
 	})
-	s, err := OpenPostgres(withSearchPath(dsn, schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return withSearchPath(dsn, schema)
 }
 
 func withSearchPath(dsn, schema string) string {

@@ -300,9 +300,22 @@ func (s *Store) PutAccessKey(ctx context.Context, k meta.AccessKey) error {
 		k.Status = "Active"
 	}
 	return s.write(ctx, "put access key", func(c conn) error {
-		res, err := c.exec(`INSERT INTO access_keys (access_key_id, secret, account, user_name, status, created_at)
-VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (access_key_id) DO NOTHING`,
-			k.AccessKeyID, k.Secret, k.Account, k.UserName, k.Status, k.CreatedAt.UnixNano())
+		if k.UserName != "" {
+			// Bind the key to the user as it is in this transaction, so a
+			// user deleted and re-created meanwhile cannot inherit it.
+			u, err := c.getEntity(k.Account, meta.KindUser, k.UserName)
+			switch {
+			case err == nil && (k.UserID == "" || k.UserID == u.ID):
+				k.UserID = u.ID
+			case err == nil || errors.Is(err, meta.ErrNotFound) && k.UserID != "":
+				return meta.ErrNotFound
+			case !errors.Is(err, meta.ErrNotFound):
+				return err
+			}
+		}
+		res, err := c.exec(`INSERT INTO access_keys (access_key_id, secret, account, user_name, user_id, status, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (access_key_id) DO NOTHING`,
+			k.AccessKeyID, k.Secret, k.Account, k.UserName, k.UserID, k.Status, k.CreatedAt.UnixNano())
 		if err != nil {
 			return err
 		}
@@ -313,12 +326,12 @@ VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (access_key_id) DO NOTHING`,
 	})
 }
 
-const accessKeyCols = "access_key_id, secret, account, user_name, status, created_at"
+const accessKeyCols = "access_key_id, secret, account, user_name, user_id, status, created_at"
 
 func scanAccessKey(sc interface{ Scan(...any) error }) (meta.AccessKey, error) {
 	var k meta.AccessKey
 	var created int64
-	err := sc.Scan(&k.AccessKeyID, &k.Secret, &k.Account, &k.UserName, &k.Status, &created)
+	err := sc.Scan(&k.AccessKeyID, &k.Secret, &k.Account, &k.UserName, &k.UserID, &k.Status, &created)
 	k.CreatedAt = fromNanos(created)
 	return k, err
 }
