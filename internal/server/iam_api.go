@@ -36,8 +36,21 @@ func init() {
 		"AttachUserPolicy": attach(meta.KindUser), "AttachGroupPolicy": attach(meta.KindGroup), "AttachRolePolicy": attach(meta.KindRole),
 		"DetachUserPolicy": detach(meta.KindUser), "DetachGroupPolicy": detach(meta.KindGroup), "DetachRolePolicy": detach(meta.KindRole),
 		"ListAttachedUserPolicies": listAttached(meta.KindUser), "ListAttachedGroupPolicies": listAttached(meta.KindGroup),
-		"ListAttachedRolePolicies": listAttached(meta.KindRole),
+		"ListAttachedRolePolicies":   listAttached(meta.KindRole),
+		"ListOpenIDConnectProviders": iamListOpenIDConnectProviders,
 	}
+}
+
+// iamListOpenIDConnectProviders answers the empty list: Outpost federates
+// no OIDC identity providers, and SDK tooling (Terraform, eksctl, the
+// console wizards) probes this action before anything else.
+func iamListOpenIDConnectProviders(q *queryCtx) (any, error) {
+	if err := q.allowed("iam:ListOpenIDConnectProviders", "arn:aws:iam::"+q.p.Account+":oidc-provider/*"); err != nil {
+		return nil, err
+	}
+	return struct {
+		OpenIDConnectProviderList string `xml:"OpenIDConnectProviderList"`
+	}{}, nil
 }
 
 // ---- XML shapes ----
