@@ -254,8 +254,8 @@ type completeMultipartUploadResult struct {
 }
 
 func (rc *reqCtx) completeMultipartUpload() error {
-	u, err := rc.upload()
-	if err != nil {
+	u, err := rc.s.cfg.Meta.GetUpload(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("uploadId"))
+	if err != nil && !errors.Is(err, meta.ErrNoSuchUpload) {
 		return err
 	}
 	var req completeMultipartUpload
@@ -264,6 +264,11 @@ func (rc *reqCtx) completeMultipartUpload() error {
 	}
 	if len(req.Parts) == 0 {
 		return s3err.MalformedXML.WithMessage("The XML you provided was not well-formed or did not validate against our published schema")
+	}
+	if err != nil {
+		// The upload has ended: a retry of the Complete that ended it (its
+		// response was lost) gets the same answer, as from S3.
+		return rc.completedAlready(req, s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: rc.query.Get("uploadId")}))
 	}
 	stored, _, err := rc.s.cfg.Meta.ListParts(rc.r.Context(), u.ID, 0, maxPartNumber)
 	if err != nil {
@@ -360,6 +365,32 @@ func (rc *reqCtx) completeMultipartUpload() error {
 		return err
 	}
 	rc.s.deleteBlobs(freed)
+	rc.setVersionHeader(o.VersionID)
+	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}
+	setResultChecksums(o.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
+	return rc.writeXML(200, res)
+}
+
+// completedAlready answers a CompleteMultipartUpload whose upload no longer
+// exists. When the key's current version is the object that this part list
+// makes (its ETag is the MD5 of the listed parts' MD5s, "-N"), the upload
+// was completed with these parts and the result is sent again; otherwise
+// notFound (NoSuchUpload) stands. SDKs retry a Complete whose response was
+// lost and rely on this.
+func (rc *reqCtx) completedAlready(req completeMultipartUpload, notFound error) error {
+	md := md5.New()
+	for _, rp := range req.Parts {
+		b, err := hex.DecodeString(strings.Trim(rp.ETag, "\""))
+		if err != nil || len(b) != md5.Size {
+			return notFound
+		}
+		md.Write(b)
+	}
+	etag := hexString(md.Sum(nil)) + "-" + itoa(len(req.Parts))
+	o, err := rc.s.cfg.Meta.GetObject(rc.r.Context(), rc.bucket, rc.key, "")
+	if err != nil || o.ETag != etag {
+		return notFound
+	}
 	rc.setVersionHeader(o.VersionID)
 	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}
 	setResultChecksums(o.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)

@@ -86,8 +86,15 @@ func TestMultipart64MiBThroughSDK(t *testing.T) {
 	if !bytes.Equal(b, data[2*partSize:3*partSize]) {
 		t.Fatal("part 3 differs")
 	}
-	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mp-bucket"), Key: aws.String("big.bin"), UploadId: cr.UploadId,
+	// Completing again with the same parts is a retry: the same answer, as
+	// from S3 (it used to be NoSuchUpload); with other parts, NoSuchUpload.
+	again, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mp-bucket"), Key: aws.String("big.bin"), UploadId: cr.UploadId,
 		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}})
+	if err != nil || aws.ToString(again.ETag) != aws.ToString(done.ETag) {
+		t.Fatalf("repeated Complete: %v, ETag %s want %s", err, aws.ToString(again.ETag), aws.ToString(done.ETag))
+	}
+	_, err = c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("mp-bucket"), Key: aws.String("big.bin"), UploadId: cr.UploadId,
+		MultipartUpload: &types.CompletedMultipartUpload{Parts: parts[:len(parts)-1]}})
 	mustCode(t, err, "NoSuchUpload")
 }
 

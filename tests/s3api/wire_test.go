@@ -276,3 +276,42 @@ func TestConditionalWrites(t *testing.T) {
 		t.Fatalf("race = %q", got)
 	}
 }
+
+// TestCompleteMultipartUploadRetried (issue 12, item 6): a Complete sent
+// again with the same part list after it succeeded (its response was lost)
+// answers 200 with the same ETag, as S3 does, rather than NoSuchUpload; a
+// retry with another part list still gets NoSuchUpload.
+func TestCompleteMultipartUploadRetried(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "mpu-retry")
+	c := srv.S3(t)
+	up, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("mpu-retry"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []s3types.CompletedPart
+	for i, body := range []string{strings.Repeat("a", 5<<20), "tail"} {
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("mpu-retry"), Key: aws.String("k"), UploadId: up.UploadId,
+			PartNumber: aws.Int32(int32(i + 1)), Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, s3types.CompletedPart{PartNumber: aws.Int32(int32(i + 1)), ETag: p.ETag})
+	}
+	in := &s3.CompleteMultipartUploadInput{Bucket: aws.String("mpu-retry"), Key: aws.String("k"), UploadId: up.UploadId,
+		MultipartUpload: &s3types.CompletedMultipartUpload{Parts: parts}}
+	first, err := c.CompleteMultipartUpload(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.CompleteMultipartUpload(ctx, in)
+	if err != nil || aws.ToString(again.ETag) != aws.ToString(first.ETag) {
+		t.Fatalf("retried Complete: %v %v, want ETag %s", again, err, aws.ToString(first.ETag))
+	}
+	in.MultipartUpload.Parts = parts[:1]
+	_, err = c.CompleteMultipartUpload(ctx, in)
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "NoSuchUpload" {
+		t.Fatalf("Complete of an ended upload with other parts: %v", err)
+	}
+}
