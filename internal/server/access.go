@@ -72,7 +72,24 @@ func (s *Server) authorize(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
+	if b.OutpostID != "" && rc.ap == nil && (rc.objectLevel() || accessPointBucketOps[rc.op.name]) {
+		return errOutpostsBucketByName(s.cfg.Region, b)
+	}
 	return s.authorizeBucket(rc, b)
+}
+
+// errOutpostsBucketByName refuses a data request (an object operation, or
+// a bucket-level one an access point serves: ListObjects, DeleteObjects, …)
+// that names an Outposts bucket itself (path-style, virtual-hosted-style,
+// bucket ARN or copy source) rather than one of its access points, whoever
+// signed it, the bucket owner's root included:
+// "Outposts buckets can be accessed only by using access points and
+// endpoints" (S3OnOutpostsRestrictionsLimitations), so an access point's
+// VPC binding and policy cannot be stepped around by the bucket's name.
+func errOutpostsBucketByName(region string, b *meta.Bucket) error {
+	// The message names no account: the caller may be anyone.
+	return s3err.InvalidRequest.WithMessage("Outposts bucket " + b.Name + " can be accessed only through an access point: address the request to an access point ARN (arn:aws:s3-outposts:" +
+		region + ":ACCOUNT:outpost/" + b.OutpostID + "/accesspoint/NAME) or its alias.")
 }
 
 // objectReadAllowed applies object ACLs to a non-owner's GET or HEAD.

@@ -221,14 +221,12 @@ func (rc *reqCtx) resolveCopySource(name string) (meta.Bucket, *meta.AccessPoint
 		case arn.KindAccessPoint:
 			a = apAddress{name: res.AccessPoint, account: res.AccountID, outpost: res.OutpostID}
 		case arn.KindBucket:
-			b, err := rc.s.resolveBucket(ctx, res.Bucket)
-			return b, nil, err
+			return rc.copySourceBucket(res.Bucket)
 		default:
 			return meta.Bucket{}, nil, s3err.InvalidArgument.WithMessage("Copy Source ARN must name a bucket or an access point.").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-copy-source"})
 		}
 	default:
-		b, err := rc.s.resolveBucket(ctx, name)
-		return b, nil, err
+		return rc.copySourceBucket(name)
 	}
 	ap, err := rc.s.lookupAccessPoint(ctx, a)
 	if err != nil {
@@ -239,6 +237,16 @@ func (rc *reqCtx) resolveCopySource(name string) (meta.Bucket, *meta.AccessPoint
 	}
 	b, err := rc.s.resolveBucket(ctx, ap.Bucket)
 	return b, &ap, err
+}
+
+// copySourceBucket is a copy source named by its bucket: a plain bucket;
+// an Outposts bucket is read only through an access point.
+func (rc *reqCtx) copySourceBucket(name string) (meta.Bucket, *meta.AccessPoint, error) {
+	b, err := rc.s.resolveBucket(rc.r.Context(), name)
+	if err == nil && b.OutpostID != "" {
+		return meta.Bucket{}, nil, errOutpostsBucketByName(rc.s.cfg.Region, &b)
+	}
+	return b, nil, err
 }
 
 // accessPointV2Resources adds the SigV2 resources a client may have signed

@@ -20,7 +20,8 @@ import (
 //   - ExplainPolicy: evaluates a request server-side with the policies the
 //     server would use and returns the decision and its statement trace.
 //     The owning account's root may explain any principal; another
-//     account's root only its own account's principals.
+//     account's root only its own account's principals. Either sees a
+//     resource policy in the trace only if it may read it (mayReadPolicies).
 var adminActions = map[string]queryHandler{
 	"CreateAccount": adminCreateAccount,
 	"ListAccounts":  adminListAccounts,
@@ -224,6 +225,12 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := q.mayReadPolicies(bucket, ap); err != nil {
+		return nil, err
+	}
+	// The action the server enforces: s3:… names become s3-outposts:… on
+	// an Outposts bucket.
+	in.Request.Action = actionFor(bucket, action)
 	if bucket != nil {
 		in.ResourceAccount = bucket.Account
 		if p != nil {
@@ -269,6 +276,30 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 		res.Statements = append(res.Statements, xs)
 	}
 	return res, nil
+}
+
+// mayReadPolicies refuses to explain a decision whose trace would show
+// a resource policy the caller may not read: a bucket of another account
+// needs s3:GetBucketPolicy (s3-outposts:GetBucketPolicy) allowed to the
+// caller on it by the same evaluation that enforces GetBucketPolicy; an
+// access point of another account is never readable, as S3 Control serves
+// GetAccessPointPolicy only to the access point's own account.
+func (q *queryCtx) mayReadPolicies(b *meta.Bucket, ap *meta.AccessPoint) error {
+	if ap != nil && ap.Account != q.p.Account {
+		return qerr(403, "AccessDenied", "User: %s is not authorized to perform: s3-outposts:GetAccessPointPolicy on resource: %s", q.p.ARN, accessPointARN(q.rc.s.cfg.Region, ap, ""))
+	}
+	if b == nil || b.Account == q.p.Account {
+		return nil
+	}
+	action := actionFor(b, "s3:GetBucketPolicy")
+	d, err := q.rc.evaluate(b, action, "", false, false)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return qerr(403, "AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", q.p.ARN, action, bucketARN(q.rc.s.cfg.Region, b, "", false))
+	}
+	return nil
 }
 
 // resolveResource finds the bucket (and access point) a resource ARN

@@ -407,19 +407,21 @@ func (s *Server) authorizeBucket(rc *reqCtx, b *meta.Bucket) error {
 	return s3err.AccessDenied
 }
 
-// mayDeleteKey decides s3:DeleteObject on one key of a DeleteObjects request.
-func (rc *reqCtx) mayDeleteKey(key string) bool {
-	d, err := rc.evaluate(rc.bkt, "s3:DeleteObject", key, true, false)
+// mayDeleteKey decides s3:DeleteObject on one key of a DeleteObjects
+// request, or s3:DeleteObjectVersion when the entry names a version.
+func (rc *reqCtx) mayDeleteKey(key, versionID string) bool {
+	d, err := rc.evaluate(rc.bkt, objectAction("s3:DeleteObject", versionID != ""), key, true, false)
 	if err != nil || d.ExplicitDeny {
 		return false
 	}
 	return d.Allowed || (rc.bkt.OutpostID == "" && aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "write"))
 }
 
-// mayReadSource decides s3:GetObject on the source of a copy. It reports
-// whether the policies allow it; the caller falls back to the object ACL.
-func (rc *reqCtx) mayReadSource(b *meta.Bucket, key string) (allowed, denied bool) {
-	d, err := rc.evaluate(b, "s3:GetObject", key, true, false)
+// mayReadSource decides s3:GetObject on the source of a copy, or
+// s3:GetObjectVersion when the source names a version. It reports whether
+// the policies allow it; the caller falls back to the object ACL.
+func (rc *reqCtx) mayReadSource(b *meta.Bucket, key, versionID string) (allowed, denied bool) {
+	d, err := rc.evaluate(b, objectAction("s3:GetObject", versionID != ""), key, true, false)
 	if err != nil {
 		return false, true
 	}

@@ -65,7 +65,7 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 	// destination's.
 	dstAP := rc.ap
 	rc.ap = sap
-	owner, denied := rc.mayReadSource(&sb, cs.key)
+	owner, denied := rc.mayReadSource(&sb, cs.key, cs.versionID)
 	rc.ap = dstAP
 	if denied {
 		return nil, nil, s3err.AccessDenied

@@ -698,7 +698,7 @@ func (rc *reqCtx) deleteObjects() error {
 			fail(s3err.KeyTooLong)
 			continue
 		}
-		if !rc.mayDeleteKey(ob.Key) {
+		if !rc.mayDeleteKey(ob.Key, ob.VersionID) {
 			fail(s3err.AccessDenied)
 			continue
 		}

@@ -94,7 +94,33 @@ func (s *Server) route(rc *reqCtx) (op, error) {
 	if rc.key == "" {
 		return s.routeBucket(rc, m, q)
 	}
-	return s.routeObject(rc, m, q)
+	o, err := s.routeObject(rc, m, q)
+	o.action = objectAction(o.action, has(q, "versionId"))
+	return o, err
+}
+
+// versionActions are the actions an object request needs instead when it
+// names a version (versionId), as the Service Authorization Reference lists
+// them for s3 and s3-outposts
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
+// an Allow of s3:GetObject alone does not read an old version.
+var versionActions = map[string]string{
+	"s3:GetObject":           "s3:GetObjectVersion", // GetObject and HeadObject
+	"s3:DeleteObject":        "s3:DeleteObjectVersion",
+	"s3:GetObjectTagging":    "s3:GetObjectVersionTagging",
+	"s3:PutObjectTagging":    "s3:PutObjectVersionTagging",
+	"s3:DeleteObjectTagging": "s3:DeleteObjectVersionTagging",
+	"s3:GetObjectAcl":        "s3:GetObjectVersionAcl",
+	"s3:PutObjectAcl":        "s3:PutObjectVersionAcl",
+}
+
+// objectAction is the action an object request needs: its …Version form
+// when the request names a version.
+func objectAction(action string, version bool) string {
+	if v, ok := versionActions[action]; ok && version {
+		return v
+	}
+	return action
 }
 
 // unsupportedBucketSubresources are S3 features that S3 on Outposts rejects

@@ -129,13 +129,15 @@ func TestAccessPointARNOverHTTPS(t *testing.T) {
 		})
 	}
 
-	// The bucket behind the access point is the same bucket by name, and
-	// its owner still reaches it that way.
+	// The bucket behind the access point is not reachable by its own
+	// name, not even by its owner: only through an access point.
 	hc, _ := httpsClient(srv)
 	c := s3.New(s3.Options{Region: region, BaseEndpoint: aws.String(srv.TLSURL), Credentials: creds, HTTPClient: hc})
 	put(t, c, ap, "shared.txt", "one bucket")
-	if got := get(t, srv.S3(t), "dp-bucket", "shared.txt"); got != "one bucket" {
-		t.Fatalf("by bucket name: %q", got)
+	_, err = srv.S3(t).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("dp-bucket"), Key: aws.String("shared.txt")})
+	wantCode(t, "GetObject by bucket name", err, "InvalidRequest")
+	if got := get(t, c, ap, "shared.txt"); got != "one bucket" {
+		t.Fatalf("through the access point: %q", got)
 	}
 
 	// An access point that does not exist.
@@ -179,7 +181,7 @@ func TestAliasPathStyle(t *testing.T) {
 	})
 
 	t.Run("aws-sdk-go-v2", func(t *testing.T) {
-		c := aliasClient(srv, nil)
+		c := aliasClient(t, srv, nil)
 		put(t, c, alias, "s/a b.txt", "from the SDK")
 		if got := get(t, c, alias, "s/a b.txt"); got != "from the SDK" {
 			t.Fatalf("GetObject = %q", got)
@@ -200,12 +202,14 @@ func TestAliasPathStyle(t *testing.T) {
 		if got := get(t, c, accessPointARN("alias-ap"), "s/copy2.txt"); got != "from the SDK" {
 			t.Fatalf("through the ARN path = %q", got)
 		}
-		// The bucket by its own name sees them.
-		if got := get(t, srv.S3(t), "alias-bucket", "s/copy.txt"); got != "from the SDK" {
-			t.Fatalf("by bucket name = %q", got)
-		}
+		// The bucket by its own name is refused, as a copy source too.
+		_, err := srv.S3(t).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("alias-bucket"), Key: aws.String("s/copy.txt")})
+		wantCode(t, "GetObject by bucket name", err, "InvalidRequest")
+		_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(alias), Key: aws.String("s/copy3.txt"),
+			CopySource: aws.String("alias-bucket/" + url.PathEscape("s/a b.txt"))})
+		wantCode(t, "CopyObject from the bucket by name", err, "InvalidRequest")
 		// Bucket management through an access point is refused.
-		_, err := c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(alias),
+		_, err = c.PutBucketTagging(ctx, &s3.PutBucketTaggingInput{Bucket: aws.String(alias),
 			Tagging: &s3types.Tagging{TagSet: []s3types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}})
 		wantCode(t, "PutBucketTagging through an alias", err, "InvalidRequest")
 		_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("nosuch-o01ac5d28a6a232904e8xz5w8ijx1qzlbp3i3kuse10--op-s3"), Key: aws.String("x")})

@@ -11,11 +11,9 @@ import (
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,9 +29,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3outposts"
 	"github.com/aws/smithy-go"
-	smithyauth "github.com/aws/smithy-go/auth"
-	smithyendpoints "github.com/aws/smithy-go/endpoints"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/outpost-s3/outpost/internal/app"
 	"github.com/outpost-s3/outpost/internal/testserver"
@@ -149,43 +144,14 @@ func fromAddr(ip string) (*http.Client, *recorder) {
 	return &http.Client{Transport: rec}, rec
 }
 
-// pathStyle resolves every bucket — here an access point alias or ARN —
-// to {base}/{bucket}, as a custom resolver does, signed with SigV4 for the
-// service s3 with S3's single encoding of the path (without that property
-// the SDK double-encodes the canonical URI of a custom endpoint).
-type pathStyle struct{ base string }
-
-func (p pathStyle) ResolveEndpoint(_ context.Context, params s3.EndpointParameters) (smithyendpoints.Endpoint, error) {
-	u, err := url.Parse(p.base)
-	if err != nil {
-		return smithyendpoints.Endpoint{}, err
-	}
-	b := aws.ToString(params.Bucket)
-	u.Path = "/" + b
-	u.RawPath = "/" + uriEncode(b)
-	var props smithy.Properties
-	smithyauth.SetAuthOptions(&props, []*smithyauth.Option{{
-		SchemeID: "aws.auth#sigv4",
-		SignerProperties: func() smithy.Properties {
-			var sp smithy.Properties
-			smithyhttp.SetDisableDoubleEncoding(&sp, true)
-			smithyhttp.SetSigV4SigningName(&sp, "s3")
-			smithyhttp.SetSigV4SigningRegion(&sp, region)
-			return sp
-		}(),
-	}})
-	return smithyendpoints.Endpoint{URI: *u, Properties: props}, nil
-}
-
-// aliasClient is an SDK client that addresses buckets path-style at the
-// server's plain HTTP endpoint.
-func aliasClient(srv *testserver.Server, hc *http.Client) *s3.Client {
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	return s3.New(s3.Options{
-		Region: region, Credentials: creds, HTTPClient: hc,
-		EndpointResolverV2: pathStyle{srv.URL},
+// aliasClient is an SDK client that addresses buckets (access point
+// aliases and ARNs) path-style at the server's plain HTTP endpoint, through
+// hc when set.
+func aliasClient(t *testing.T, srv *testserver.Server, hc *http.Client) *s3.Client {
+	return srv.S3AccessPoint(t, func(o *s3.Options) {
+		if hc != nil {
+			o.HTTPClient = hc
+		}
 	})
 }
 
@@ -247,20 +213,5 @@ func sha256Hex(b []byte) string {
 }
 
 func timeNow() time.Time { return time.Now() }
-
-// uriEncode is AWS's UriEncode of one path segment: everything but
-// A-Z a-z 0-9 - . _ ~ as %XX (url.PathEscape leaves ':' alone).
-func uriEncode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
 
 func errAs(err error, target any) bool { return errors.As(err, target) }

@@ -49,11 +49,11 @@ func TestAccessPointNetworkOrigin(t *testing.T) {
 	apA := accessPoint(t, srv, "net-bucket", "ap-a", "vpc-0000000a")
 	apB := accessPoint(t, srv, "net-bucket", "ap-b", "vpc-0000000b")
 	apOpen := accessPoint(t, srv, "net-bucket", "ap-open", "")
-	put(t, srv.S3(t), "net-bucket", "k", "v") // the owner, by bucket name, from anywhere
+	put(t, aliasClient(t, srv, nil), apOpen, "k", "v") // the owner, through the Internet access point
 
 	from := func(ip string) *s3.Client {
 		hc, _ := fromAddr(ip)
-		return aliasClient(srv, hc)
+		return aliasClient(t, srv, hc)
 	}
 	reads := func(c *s3.Client, alias string) error {
 		_, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(alias), Key: aws.String("k")})
@@ -97,7 +97,7 @@ func TestAccessPointNetworkOrigin(t *testing.T) {
 	t.Run("X-Forwarded-For from an untrusted peer changes nothing", func(t *testing.T) {
 		hc, rec := fromAddr("127.0.0.3")
 		rec.header = http.Header{"X-Forwarded-For": {"127.0.0.2"}}
-		wantCode(t, "GetObject with a forged X-Forwarded-For", reads(aliasClient(srv, hc), apA), "AccessDenied")
+		wantCode(t, "GetObject with a forged X-Forwarded-For", reads(aliasClient(t, srv, hc), apA), "AccessDenied")
 	})
 
 	t.Run("the caller's origin", func(t *testing.T) {
@@ -150,7 +150,7 @@ func TestNetworksAdminAPI(t *testing.T) {
 	epC := createEndpoint(t, outpostsClient(srv), "subnet-0000000c", false)
 	apC := accessPoint(t, srv, "admin-bucket", "ap-c", "vpc-0000000c")
 	fromC, _ := fromAddr("127.0.0.6")
-	put(t, aliasClient(srv, fromC), apC, "k", "v")
+	put(t, aliasClient(t, srv, fromC), apC, "k", "v")
 
 	for _, tc := range []struct {
 		name, method, path, body string

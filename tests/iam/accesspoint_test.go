@@ -39,8 +39,7 @@ func putAccessPointPolicy(t *testing.T, srv *testserver.Server, doc string) {
 // of S3OutpostsPresignedURL.md on the resource.
 func TestAccessPointPolicySourceVpc(t *testing.T) {
 	srv, _ := start(t)
-	seedSetup(t, srv)
-	alias := accessPoint(t, srv)
+	_, alias := seedSetup(t, srv)
 	viaAP := presign(t, srv, rootCreds, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	direct := presign(t, srv, rootCreds, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	wantURL(t, "URL through the access point", "GET", viaAP, 200, "")
@@ -54,8 +53,8 @@ func TestAccessPointPolicySourceVpc(t *testing.T) {
 	if _, code := signedDo(t, rootCreds, "s3-outposts", "GET", srv.URL+"/"+alias+"/doc.txt", nil, nil); code != "AccessDenied" {
 		t.Fatalf("header-signed GET through the access point from another VPC: %q", code)
 	}
-	// The access point's policy does not govern the bucket itself.
-	wantURL(t, "URL to the bucket directly", "GET", direct, 200, "")
+	// The bucket's own name does not step around the access point.
+	wantURL(t, "URL to the bucket directly", "GET", direct, 400, "InvalidRequest")
 
 	putAccessPointPolicy(t, srv, onlyFrom(app.DefaultVpcID))
 	wantURL(t, "URL through the access point from its VPC", "GET", viaAP, 200, "")
@@ -66,8 +65,7 @@ func TestAccessPointPolicySourceVpc(t *testing.T) {
 // delegate to access points with s3-outposts:DataAccessPointAccount.
 func TestAccessPointAndBucketPolicyBothNeeded(t *testing.T) {
 	srv, _ := start(t)
-	arn := seedSetup(t, srv)
-	alias := accessPoint(t, srv)
+	arn, alias := seedSetup(t, srv)
 	partnerRoot := createAccount(t, srv, partner)
 	pat := newUser(t, srv, partnerRoot, "pat")
 	_, err := iamClient(srv, partnerRoot).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("pat"), PolicyName: aws.String("outposts"),
@@ -79,14 +77,14 @@ func TestAccessPointAndBucketPolicyBothNeeded(t *testing.T) {
 	putAccessPointPolicy(t, srv, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"444455556666"},
  "Action":"s3-outposts:GetObject","Resource":"`+apARN+`/object/*"}]}`)
 	wantURL(t, "access point policy allows, bucket policy does not", "GET", viaAP, 403, "AccessDenied")
-	wantURL(t, "direct, no bucket policy", "GET", direct, 403, "AccessDenied")
+	wantURL(t, "direct, no bucket policy", "GET", direct, 400, "InvalidRequest")
 
 	// The bucket delegates to access points of its own account.
 	putOutpostsBucketPolicy(t, srv, arn, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"444455556666"},
  "Action":"s3-outposts:GetObject","Resource":"`+seedObjects+`",
  "Condition":{"StringEquals":{"s3-outposts:DataAccessPointAccount":"111122223333"}}}]}`)
 	wantURL(t, "both policies allow", "GET", viaAP, 200, "")
-	wantURL(t, "direct: the bucket policy admits only access point requests", "GET", direct, 403, "AccessDenied")
+	wantURL(t, "direct: only access point requests reach the bucket", "GET", direct, 400, "InvalidRequest")
 
 	_, err = controlClient(srv, rootCreds).DeleteAccessPointPolicy(ctx, &s3control.DeleteAccessPointPolicyInput{AccountId: aws.String(account), Name: aws.String(apARN)})
 	must(t, "DeleteAccessPointPolicy", err)

