@@ -75,7 +75,22 @@ func (s *Server) authorize(rc *reqCtx) error {
 	if b.OutpostID != "" && rc.ap == nil && (rc.objectLevel() || accessPointBucketOps[rc.op.name]) {
 		return errOutpostsBucketByName(s.cfg.Region, b)
 	}
+	if err := expectedOwner(rc.r.Header.Get("x-amz-expected-bucket-owner"), b); err != nil {
+		return err
+	}
 	return s.authorizeBucket(rc, b)
+}
+
+// expectedOwner is S3's confused-deputy guard: a request carrying
+// x-amz-expected-bucket-owner (or, for a copy's source,
+// x-amz-source-expected-bucket-owner) names the account it expects to own
+// the bucket, and any other owner answers 403 AccessDenied before
+// anything is done.
+func expectedOwner(want string, b *meta.Bucket) error {
+	if want == "" || want == b.Account {
+		return nil
+	}
+	return s3err.AccessDenied.WithMessage("Access Denied: the bucket is not owned by the account in the expected-bucket-owner header.")
 }
 
 // errOutpostsBucketByName refuses a data request (an object operation, or

@@ -60,6 +60,9 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 		}
 		return nil, nil, err
 	}
+	if err := expectedOwner(rc.r.Header.Get("x-amz-source-expected-bucket-owner"), &sb); err != nil {
+		return nil, nil, err
+	}
 	o, err := rc.s.cfg.Meta.GetObject(ctx, sb.Name, cs.key, cs.versionID)
 	// The source is read through its own access point (or none), not the
 	// destination's.

@@ -315,3 +315,40 @@ func TestCompleteMultipartUploadRetried(t *testing.T) {
 		t.Fatalf("Complete of an ended upload with other parts: %v", err)
 	}
 }
+
+// TestExpectedBucketOwner (issue 12, item 12): x-amz-expected-bucket-owner
+// naming another account answers 403 AccessDenied and changes nothing; the
+// right account, or no header, proceeds. The copy source has its own
+// header, x-amz-source-expected-bucket-owner.
+func TestExpectedBucketOwner(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "owned")
+	c := srv.S3(t)
+	code := func(err error) string {
+		var ae smithy.APIError
+		if errors.As(err, &ae) {
+			return ae.ErrorCode()
+		}
+		return fmt.Sprint(err)
+	}
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("owned"), Key: aws.String("k"), Body: strings.NewReader("v"), ExpectedBucketOwner: aws.String("999999999999")})
+	if code(err) != "AccessDenied" {
+		t.Fatalf("PutObject with another expected owner: %v", err)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("owned"), Key: aws.String("k")}); err == nil {
+		t.Fatal("the refused PUT stored its object")
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("owned"), Key: aws.String("k"), Body: strings.NewReader("v"), ExpectedBucketOwner: aws.String(testserver.AccountID)}); err != nil {
+		t.Fatalf("PutObject with the right expected owner: %v", err)
+	}
+	if _, err := c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("owned"), ExpectedBucketOwner: aws.String("999999999999")}); code(err) != "AccessDenied" {
+		t.Fatalf("ListObjectsV2 with another expected owner: %v", err)
+	}
+	_, err = c.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String("owned"), Key: aws.String("copy"), CopySource: aws.String("owned/k"), ExpectedSourceBucketOwner: aws.String("999999999999")})
+	if code(err) != "AccessDenied" {
+		t.Fatalf("CopyObject with another expected source owner: %v", err)
+	}
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("owned"), Key: aws.String("copy")}); err == nil {
+		t.Fatal("the refused copy stored its object")
+	}
+}
