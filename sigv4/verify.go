@@ -223,13 +223,13 @@ const (
 // scanAuthParams looks at the authentication parameters of a query, split
 // into ps by splitQuery. qv4 reports a SigV4/SigV4A presigned query
 // (X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature present, as sent);
-// qv2, when not qv4, a SigV2 one (Signature or AWSAccessKeyId present, and
-// some "Signature=" in the raw query). repeated is the first authentication
+// qv2, when not qv4, a SigV2 one (Signature or AWSAccessKeyId present, as
+// sent). repeated is the first authentication
 // parameter (compared after query-decoding the key) that occurs more than
 // once, or "".
 func scanAuthParams(ps []queryPair, raw string) (qv4, qv2 bool, repeated string) {
 	hasAmz := strings.Contains(raw, "X-Amz-")
-	if !hasAmz && !strings.Contains(raw, "Signature") {
+	if !hasAmz && !strings.Contains(raw, "Signature") && !strings.Contains(raw, "AWSAccessKeyId") {
 		return false, false, ""
 	}
 	var present, seen int // bits of authParamIndex: raw keys, decoded keys
@@ -253,8 +253,37 @@ func scanAuthParams(ps []queryPair, raw string) (qv4, qv2 bool, repeated string)
 		}
 	}
 	qv4 = hasAmz && present&v4QueryKeys != 0
-	qv2 = !qv4 && present&v2QueryKeys != 0 && strings.Contains(raw, "Signature=")
+	// Any SigV2 parameter makes the query SigV2, so a link missing one is
+	// refused (as AWS does) rather than served as an anonymous request.
+	qv2 = !qv4 && present&v2QueryKeys != 0
 	return qv4, qv2, ""
+}
+
+// IsSigV2 reports whether r carries Signature Version 2 authentication: an
+// "AWS AKID:signature" Authorization header, or an AWSAccessKeyId or
+// Signature query parameter (escaped or not) in a query with no SigV4
+// parameters. It does not check the signature, so a server can refuse
+// SigV2 where it requires SigV4 whether or not the signature is valid.
+func IsSigV2(r *http.Request) bool {
+	if a := r.Header.Get("Authorization"); a != "" {
+		return strings.HasPrefix(a, AlgorithmV2+" ")
+	}
+	raw := r.URL.RawQuery
+	if !strings.Contains(raw, "AWSAccessKeyId") && !strings.Contains(raw, "Signature") && !strings.Contains(raw, "%") {
+		return false
+	}
+	var buf [16]queryPair
+	var present int
+	for _, p := range splitQuery(buf[:0], raw, "") {
+		k := p.rawKey
+		if strings.IndexByte(k, '%') >= 0 || strings.IndexByte(k, '+') >= 0 {
+			k = queryUnescape(k)
+		}
+		if j := authParamIndex(k); j >= 0 {
+			present |= 1 << j
+		}
+	}
+	return present&v4QueryKeys == 0 && present&v2QueryKeys != 0
 }
 
 // authHeaderV4 is a parsed SigV4/SigV4A Authorization header.
