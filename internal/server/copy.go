@@ -60,6 +60,9 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 		}
 		return nil, nil, err
 	}
+	if err := rc.refuseSigV2CopySource(&sb, sap); err != nil { // sigv2.go
+		return nil, nil, err
+	}
 	o, err := rc.s.cfg.Meta.GetObject(ctx, sb.Name, cs.key, cs.versionID)
 	// The source is read through its own access point (or none), not the
 	// destination's.

@@ -285,6 +285,9 @@ func (s *Server) handle(rc *reqCtx) error {
 
 // authenticate verifies the signature and sets rc.verified and rc.principal.
 func (s *Server) authenticate(rc *reqCtx) error {
+	if err := s.refuseSigV2(rc); err != nil { // sigv2.go
+		return err
+	}
 	res := []string{"/" + rc.bucket + "/" + rc.key}
 	if rc.bucket == "" {
 		res = []string{"/"}
