@@ -89,6 +89,9 @@ func TestSigV2LinkLifetimeIsBoundedFromTheMomentOfUse(t *testing.T) {
 	q := far.URL.Query()
 	q.Set("Expires", "4102444800") // 2100-01-01
 	far.URL.RawQuery = q.Encode()
+	huge := link(time.Hour)
+	q.Set("Expires", "9223372036854775807") // time.Unix overflows
+	huge.URL.RawQuery = q.Encode()
 	for _, tc := range []struct {
 		name string
 		r    *http.Request
@@ -98,6 +101,7 @@ func TestSigV2LinkLifetimeIsBoundedFromTheMomentOfUse(t *testing.T) {
 		{name: "a 7-day link verifies at once", r: link(7 * 24 * time.Hour), now: t0},
 		{name: "a link ending 604801 s after use is refused", r: link(7 * 24 * time.Hour), now: t0.Add(-time.Second), code: CodeAuthorizationQueryParametersError},
 		{name: "a link expiring in the year 2100 is refused before its signature is checked", r: far, now: t0, code: CodeAuthorizationQueryParametersError},
+		{name: "a link expiring at the largest int64 is refused, not taken as expired", r: huge, now: t0, code: CodeAuthorizationQueryParametersError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := verifierAt(tc.now, nil).Verify(context.Background(), tc.r, VerifyOptions{})

@@ -127,17 +127,18 @@ func (v *Verifier) verifyQueryV2(ctx context.Context, r *http.Request, opt Verif
 		return nil, accessDenied("Invalid date (should be seconds since epoch): " + expires)
 	}
 	now := v.now()
-	expiresAt := time.Unix(exp, 0).UTC()
-	if now.After(expiresAt) {
-		return nil, accessDenied("Request has expired",
-			Field{"Expires", rfc3339(expiresAt)}, Field{"ServerTime", rfc3339(now)})
-	}
 	// A SigV2 link carries no signing time, only its end, so its lifetime
 	// is bounded from the moment of use: it may not end more than
 	// MaxPresignExpires after now, as a SigV4 link may not last longer.
-	if expiresAt.Sub(now) > MaxPresignExpires*time.Second {
+	// (Compared in whole seconds, before time.Unix could overflow.)
+	if exp > now.Unix()+MaxPresignExpires {
 		return nil, queryParamsError("Expires must be less than a week (in seconds) after the time of the request; that is, "+
 			"a Signature Version 2 link may not expire more than 604800 seconds from now",
+			Field{"Expires", expires}, Field{"ServerTime", rfc3339(now)})
+	}
+	expiresAt := time.Unix(exp, 0).UTC()
+	if now.After(expiresAt) {
+		return nil, accessDenied("Request has expired",
 			Field{"Expires", rfc3339(expiresAt)}, Field{"ServerTime", rfc3339(now)})
 	}
 	if token == "" {
