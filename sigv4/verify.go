@@ -259,31 +259,39 @@ func scanAuthParams(ps []queryPair, raw string) (qv4, qv2 bool, repeated string)
 	return qv4, qv2, ""
 }
 
-// IsSigV2 reports whether r carries Signature Version 2 authentication: an
-// "AWS AKID:signature" Authorization header, or an AWSAccessKeyId or
-// Signature query parameter (escaped or not) in a query with no SigV4
-// parameters. It does not check the signature, so a server can refuse
-// SigV2 where it requires SigV4 whether or not the signature is valid.
+// IsSigV2 reports whether r carries Signature Version 2 authentication, as
+// Verify decides it: an "AWS AKID:signature" Authorization header, or an
+// AWSAccessKeyId or Signature query parameter in a query with none of
+// X-Amz-Algorithm, X-Amz-Credential and X-Amz-Signature (names as sent).
+// It does not check the signature, so a server can refuse SigV2 where it
+// requires SigV4 whether or not the signature is valid. It costs a few
+// substring searches and does not allocate.
 func IsSigV2(r *http.Request) bool {
 	if a := r.Header.Get("Authorization"); a != "" {
 		return strings.HasPrefix(a, AlgorithmV2+" ")
 	}
 	raw := r.URL.RawQuery
-	if !strings.Contains(raw, "AWSAccessKeyId") && !strings.Contains(raw, "Signature") && !strings.Contains(raw, "%") {
+	if !hasRawKey(raw, "AWSAccessKeyId") && !hasRawKey(raw, "Signature") {
 		return false
 	}
-	var buf [16]queryPair
-	var present int
-	for _, p := range splitQuery(buf[:0], raw, "") {
-		k := p.rawKey
-		if strings.IndexByte(k, '%') >= 0 || strings.IndexByte(k, '+') >= 0 {
-			k = queryUnescape(k)
+	return !hasRawKey(raw, "X-Amz-Algorithm") && !hasRawKey(raw, "X-Amz-Credential") && !hasRawKey(raw, "X-Amz-Signature")
+}
+
+// hasRawKey reports whether the query raw has a parameter named k, as sent.
+func hasRawKey(raw, k string) bool {
+	for i := 0; i < len(raw); {
+		j := strings.Index(raw[i:], k)
+		if j < 0 {
+			return false
 		}
-		if j := authParamIndex(k); j >= 0 {
-			present |= 1 << j
+		j += i
+		end := j + len(k)
+		if (j == 0 || raw[j-1] == '&') && (end == len(raw) || raw[end] == '=' || raw[end] == '&') {
+			return true
 		}
+		i = j + 1
 	}
-	return present&v4QueryKeys == 0 && present&v2QueryKeys != 0
+	return false
 }
 
 // authHeaderV4 is a parsed SigV4/SigV4A Authorization header.

@@ -285,9 +285,6 @@ func (s *Server) handle(rc *reqCtx) error {
 
 // authenticate verifies the signature and sets rc.verified and rc.principal.
 func (s *Server) authenticate(rc *reqCtx) error {
-	if err := s.refuseSigV2(rc); err != nil { // sigv2.go
-		return err
-	}
 	res := []string{"/" + rc.bucket + "/" + rc.key}
 	if rc.bucket == "" {
 		res = []string{"/"}
@@ -305,6 +302,13 @@ func (s *Server) authenticate(rc *reqCtx) error {
 			if v2, err2 := s.verifyAs(rc, rc.r.Host, rc.r.URL.EscapedPath(), res); err2 == nil {
 				v, err = v2, nil
 			}
+		}
+	}
+	// SigV2 where it is refused (sigv2.go) gets that answer whether its
+	// signature verified or not; checked here, SigV4 requests pay nothing.
+	if err != nil || v.Algorithm == sigv4.AlgorithmV2 {
+		if rerr := s.refuseSigV2(rc); rerr != nil {
+			return rerr
 		}
 	}
 	if err != nil {

@@ -27,9 +27,10 @@ var errSigV2NotSupported = s3err.InvalidRequest.WithMessage(
 		"AWS CLI v2 and `outpost presign` sign with SigV4 already.")
 
 // refuseSigV2 refuses a SigV2 request (header or query) that addresses an
-// access point (host, alias or ARN path) or an Outposts bucket. It runs
-// before the signature is verified, so a valid signature does not get
-// further than a forged one.
+// access point (host, alias or ARN path) or an Outposts bucket. authenticate
+// calls it for every request that verified as SigV2 and every request that
+// failed verification, so a valid signature gets no further than a forged
+// one, and no operation runs.
 func (s *Server) refuseSigV2(rc *reqCtx) error {
 	if !sigv4.IsSigV2(rc.r) {
 		return nil

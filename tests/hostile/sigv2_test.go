@@ -143,9 +143,12 @@ func sigv2Rows(e *v2Env) []row {
 			return e.to("PUT", u.String(), "", "x")
 		}), status: 403, code: "AccessDenied", key: "row-sigv2-noakid"},
 		// Access points, aliases, ARN paths, Outposts buckets: refused
-		// before the signature is checked.
+		// whether or not the signature is valid.
 		refused(row{name: "sigv2: GET link on an access point host", req: req(func() *http.Request { return e.to("GET", apGet, "", "") })}),
 		refused(row{name: "sigv2: PUT link on an access point host", req: req(func() *http.Request { return e.to("PUT", apPut, "", "planted") })}),
+		refused(row{name: "sigv2: link on an access point host behind an escaped X-Amz-Algorithm", req: req(func() *http.Request {
+			return e.to("GET", apGet, "&%58-Amz-Algorithm=AWS4-HMAC-SHA256", "")
+		})}),
 		refused(row{name: "sigv2: forged signature on an access point host", req: req(func() *http.Request { return e.to("GET", forged, "", "") })}),
 		refused(row{name: "sigv2: link on an unknown access point", req: req(func() *http.Request {
 			return e.to("GET", strings.Replace(apGet, v2AccessPoint+"-", "no-such-ap-", 1), "", "")

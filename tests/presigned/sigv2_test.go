@@ -178,7 +178,7 @@ func TestSigV2SmuggledSubresourceRefused(t *testing.T) {
 // TestSigV2RefusedOnAccessPoints: a SigV2 signature does not name the
 // access point, so SigV2 (query or header) is refused on access point
 // hosts, aliases, ARN paths, Outposts buckets, S3 Control and s3outposts,
-// before the signature is checked; plain buckets keep SigV2.
+// whether or not the signature is valid; plain buckets keep SigV2.
 func TestSigV2RefusedOnAccessPoints(t *testing.T) {
 	o := newOutpostsSetup(t)
 	cc := s3control.New(s3control.Options{Region: testserver.Region, BaseEndpoint: aws.String(o.srv.URL),
