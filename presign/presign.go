@@ -65,7 +65,8 @@ type Request struct {
 	Endpoint string
 	// Region signs the URL; default: the ARN's region, else us-east-1.
 	Region string
-	// Algorithm is SigV4 (default), SigV4A or SigV2.
+	// Algorithm is SigV4 (default), SigV4A or SigV2. SigV2 is for plain
+	// buckets only (see ErrSigV2AccessPoint).
 	Algorithm string
 	// Header binds the URL to request headers the holder must send, e.g.
 	// Content-Type or x-amz-meta-* for a PUT.
@@ -80,6 +81,11 @@ type Request struct {
 
 // ErrExpires is returned when Expires is outside 1 second to 7 days.
 var ErrExpires = errors.New("presign: expiry must be between 1 second and 604800 seconds (7 days)")
+
+// ErrSigV2AccessPoint is returned for a SigV2 URL to an access point ARN or
+// alias: a SigV2 signature names only the key there, so such a link would
+// work on every access point, and servers refuse it (400 InvalidRequest).
+var ErrSigV2AccessPoint = errors.New("presign: SigV2 cannot sign a URL for an access point or alias (its signature would not name the access point); use SigV4 or SigV4A")
 
 // URL returns the presigned URL for r.
 func URL(c Credentials, r Request) (string, error) {
@@ -103,6 +109,9 @@ func URL(c Credentials, r Request) (string, error) {
 		method = http.MethodGet
 	}
 	algo := r.Algorithm
+	if algo == SigV2 && t.Service == "s3-outposts" {
+		return "", ErrSigV2AccessPoint
+	}
 	region := t.Region
 	if algo == SigV4A {
 		region = "*"

@@ -2,6 +2,7 @@ package presign_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -131,4 +132,16 @@ func BenchmarkPresign(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestSigV2IsRefusedForAccessPoints(t *testing.T) {
+	for _, res := range []string{apARN, "example-outp-o01ac5d28a6a232904e8xz5w8ijx1qzlbp3i3kuse10--op-s3"} {
+		_, err := presign.URL(creds, presign.Request{Resource: res, Key: "k", Expires: time.Hour, Endpoint: "https://o.example", Algorithm: presign.SigV2})
+		if !errors.Is(err, presign.ErrSigV2AccessPoint) {
+			t.Errorf("%s: %v, want ErrSigV2AccessPoint", res, err)
+		}
+	}
+	if _, err := presign.URL(creds, presign.Request{Resource: "plain-bucket", Key: "k", Expires: time.Hour, Endpoint: "https://o.example", Algorithm: presign.SigV2}); err != nil {
+		t.Errorf("plain bucket: %v", err)
+	}
 }

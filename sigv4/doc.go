@@ -22,6 +22,11 @@
 //   - header-signed requests are within MaxSkew (15 minutes) of the server
 //     clock; presigned URLs are inside [X-Amz-Date, X-Amz-Date+X-Amz-Expires]
 //     with X-Amz-Expires in 1..604800, and no other clock rule applies;
+//   - SigV2 links (which carry no signing time) expire at most 604800 seconds
+//     after the moment of use, and their CanonicalizedResource names every
+//     subresource and response-* parameter of the query as url.ParseQuery
+//     decodes it ("%61cl" is acl), so a link cannot be replayed as another
+//     operation;
 //   - a session token, when the key has one, matches, and temporary keys are
 //     not past their end, even when a presigned URL outlives them.
 //

@@ -31,15 +31,20 @@ var v2Subresources = map[string]bool{
 	"response-content-type": true, "response-expires": true,
 }
 
-// appendV2Subresources appends "?k=v&k2" for the subresources in rawQuery,
-// sorted by name (stable), values decoded, as botocore does.
-func appendV2Subresources(dst []byte, rawQuery string) []byte {
-	type kv struct {
-		k, v  string
-		hasEq bool
-	}
-	var arr [8]kv
-	sub := arr[:0]
+// v2Subresource is one subresource of a request, decoded.
+type v2Subresource struct {
+	k, v  string
+	hasEq bool
+}
+
+// v2SignedSubresources returns the subresources of rawQuery that the SigV2
+// CanonicalizedResource names, in rawQuery's order. Keys and values are
+// decoded as url.ParseQuery decodes them ('+' is a space), because that is
+// what the router acts on: a key sent as "%61cl" is the acl subresource
+// and must be signed as such, or a link for an object could be replayed as
+// PutObjectAcl. botocore sends subresource names unescaped and escapes
+// every '+' in a value, so the links it makes sign the same string.
+func v2SignedSubresources(dst []v2Subresource, rawQuery string) []v2Subresource {
 	for q := rawQuery; q != ""; {
 		var part string
 		if i := strings.IndexByte(q, '&'); i >= 0 {
@@ -48,15 +53,23 @@ func appendV2Subresources(dst []byte, rawQuery string) []byte {
 			part, q = q, ""
 		}
 		k, v, eq := strings.Cut(part, "=")
-		if !v2Subresources[k] {
+		if k = queryUnescape(k); !v2Subresources[k] {
 			continue
 		}
-		sub = append(sub, kv{k, v, eq})
+		dst = append(dst, v2Subresource{k, queryUnescape(v), eq})
 	}
+	return dst
+}
+
+// appendV2Subresources appends "?k=v&k2" for the subresources in rawQuery,
+// sorted by name (stable), values decoded, as botocore does.
+func appendV2Subresources(dst []byte, rawQuery string) []byte {
+	var arr [8]v2Subresource
+	sub := v2SignedSubresources(arr[:0], rawQuery)
 	if len(sub) == 0 {
 		return dst
 	}
-	slices.SortStableFunc(sub, func(a, b kv) int { return strings.Compare(a.k, b.k) })
+	slices.SortStableFunc(sub, func(a, b v2Subresource) int { return strings.Compare(a.k, b.k) })
 	dst = append(dst, '?')
 	for i, s := range sub {
 		if i > 0 {
@@ -65,14 +78,26 @@ func appendV2Subresources(dst []byte, rawQuery string) []byte {
 		dst = append(dst, s.k...)
 		if s.hasEq {
 			dst = append(dst, '=')
-			dst = append(dst, pathUnescapeV2(s.v)...)
+			dst = append(dst, s.v...)
 		}
 	}
 	return dst
 }
 
-// pathUnescapeV2 decodes like Python's urllib.parse.unquote (no '+' rule).
-func pathUnescapeV2(s string) string { return pathUnescape(s) }
+// checkV2Signable refuses to sign a query whose CanonicalizedResource
+// would be ambiguous: SigV2 joins the decoded subresources with '&', so a
+// signed value holding '&' ("x&tagging") reads the same as a second
+// subresource, and whoever held the link could send it as one.
+func checkV2Signable(rawQuery string) error {
+	var arr [8]v2Subresource
+	for _, s := range v2SignedSubresources(arr[:0], rawQuery) {
+		if strings.IndexByte(s.v, '&') >= 0 {
+			return errors.New("sigv4: SigV2 cannot sign the " + s.k + " value " + strconv.Quote(s.v) +
+				": its '&' would read as another subresource; sign with SigV4")
+		}
+	}
+	return nil
+}
 
 // v2AmzHeaders collects x-amz-* headers (and, for query auth, x-amz-* query
 // parameters, which botocore moves there) as sorted "name:value" lines.
@@ -99,10 +124,12 @@ func appendV2AmzHeaders(dst []byte, h http.Header, query []queryPair) []byte {
 		}
 	}
 	for _, p := range query {
-		if len(p.rawKey) < 6 || !strings.EqualFold(p.rawKey[:6], "x-amz-") {
+		// Decoded first, as the server reads x-amz-checksum-* parameters.
+		k := queryUnescape(p.rawKey)
+		if len(k) < 6 || !strings.EqualFold(k[:6], "x-amz-") {
 			continue
 		}
-		add(strings.ToLower(queryUnescape(p.rawKey)), strings.TrimSpace(queryUnescape(p.rawValue)))
+		add(strings.ToLower(k), strings.TrimSpace(queryUnescape(p.rawValue)))
 	}
 	slices.SortFunc(list, func(a, b kv) int { return strings.Compare(a.k, b.k) })
 	for _, e := range list {
@@ -157,6 +184,9 @@ func SignRequestV2(r *http.Request, c Credentials, resource string, t time.Time)
 	if resource == "" {
 		resource = r.URL.EscapedPath()
 	}
+	if err := checkV2Signable(r.URL.RawQuery); err != nil {
+		return err
+	}
 	r.Header.Set("Date", t.UTC().Format(http.TimeFormat))
 	if c.SessionToken != "" {
 		r.Header.Set("X-Amz-Security-Token", c.SessionToken)
@@ -174,6 +204,9 @@ func SignRequestV2(r *http.Request, c Credentials, resource string, t time.Time)
 
 func presignV2(p PresignParams, method string, t time.Time, exp int64) (string, error) {
 	c := p.Credentials
+	if err := checkV2Signable(p.URL.RawQuery); err != nil {
+		return "", err
+	}
 	expires := strconv.FormatInt(t.Unix()+exp, 10)
 	resource := p.V2Resource
 	if resource == "" {

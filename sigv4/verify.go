@@ -223,13 +223,13 @@ const (
 // scanAuthParams looks at the authentication parameters of a query, split
 // into ps by splitQuery. qv4 reports a SigV4/SigV4A presigned query
 // (X-Amz-Algorithm, X-Amz-Credential or X-Amz-Signature present, as sent);
-// qv2, when not qv4, a SigV2 one (Signature or AWSAccessKeyId present, and
-// some "Signature=" in the raw query). repeated is the first authentication
+// qv2, when not qv4, a SigV2 one (Signature or AWSAccessKeyId present, as
+// sent). repeated is the first authentication
 // parameter (compared after query-decoding the key) that occurs more than
 // once, or "".
 func scanAuthParams(ps []queryPair, raw string) (qv4, qv2 bool, repeated string) {
 	hasAmz := strings.Contains(raw, "X-Amz-")
-	if !hasAmz && !strings.Contains(raw, "Signature") {
+	if !hasAmz && !strings.Contains(raw, "Signature") && !strings.Contains(raw, "AWSAccessKeyId") {
 		return false, false, ""
 	}
 	var present, seen int // bits of authParamIndex: raw keys, decoded keys
@@ -253,8 +253,45 @@ func scanAuthParams(ps []queryPair, raw string) (qv4, qv2 bool, repeated string)
 		}
 	}
 	qv4 = hasAmz && present&v4QueryKeys != 0
-	qv2 = !qv4 && present&v2QueryKeys != 0 && strings.Contains(raw, "Signature=")
+	// Any SigV2 parameter makes the query SigV2, so a link missing one is
+	// refused (as AWS does) rather than served as an anonymous request.
+	qv2 = !qv4 && present&v2QueryKeys != 0
 	return qv4, qv2, ""
+}
+
+// IsSigV2 reports whether r carries Signature Version 2 authentication, as
+// Verify decides it: an "AWS AKID:signature" Authorization header, or an
+// AWSAccessKeyId or Signature query parameter in a query with none of
+// X-Amz-Algorithm, X-Amz-Credential and X-Amz-Signature (names as sent).
+// It does not check the signature, so a server can refuse SigV2 where it
+// requires SigV4 whether or not the signature is valid. It costs a few
+// substring searches and does not allocate.
+func IsSigV2(r *http.Request) bool {
+	if a := r.Header.Get("Authorization"); a != "" {
+		return strings.HasPrefix(a, AlgorithmV2+" ")
+	}
+	raw := r.URL.RawQuery
+	if !hasRawKey(raw, "AWSAccessKeyId") && !hasRawKey(raw, "Signature") {
+		return false
+	}
+	return !hasRawKey(raw, "X-Amz-Algorithm") && !hasRawKey(raw, "X-Amz-Credential") && !hasRawKey(raw, "X-Amz-Signature")
+}
+
+// hasRawKey reports whether the query raw has a parameter named k, as sent.
+func hasRawKey(raw, k string) bool {
+	for i := 0; i < len(raw); {
+		j := strings.Index(raw[i:], k)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(k)
+		if (j == 0 || raw[j-1] == '&') && (end == len(raw) || raw[end] == '=' || raw[end] == '&') {
+			return true
+		}
+		i = j + 1
+	}
+	return false
 }
 
 // authHeaderV4 is a parsed SigV4/SigV4A Authorization header.

@@ -113,6 +113,8 @@ func (v *Verifier) verifyQueryV2(ctx context.Context, r *http.Request, opt Verif
 		}
 	}
 	if seen != 7 {
+		// AWS's answer, word for word: 403 AccessDenied (SigV4 query
+		// auth answers 400 AuthorizationQueryParametersError instead).
 		return nil, accessDenied("Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
 	}
 	exp, err := strconv.ParseInt(expires, 10, 64)
@@ -120,6 +122,15 @@ func (v *Verifier) verifyQueryV2(ctx context.Context, r *http.Request, opt Verif
 		return nil, accessDenied("Invalid date (should be seconds since epoch): " + expires)
 	}
 	now := v.now()
+	// A SigV2 link carries no signing time, only its end, so its lifetime
+	// is bounded from the moment of use: it may not end more than
+	// MaxPresignExpires after now, as a SigV4 link may not last longer.
+	// (Compared in whole seconds, before time.Unix could overflow.)
+	if exp > now.Unix()+MaxPresignExpires {
+		return nil, queryParamsError("Expires must be less than a week (in seconds) after the time of the request; that is, "+
+			"a Signature Version 2 link may not expire more than 604800 seconds from now",
+			Field{"Expires", expires}, Field{"ServerTime", rfc3339(now)})
+	}
 	expiresAt := time.Unix(exp, 0).UTC()
 	if now.After(expiresAt) {
 		return nil, accessDenied("Request has expired",

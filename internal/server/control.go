@@ -260,15 +260,15 @@ func (s *Server) serveControl(rc *reqCtx) error {
 // authenticateOutposts verifies the signature of an S3 Control or
 // s3outposts request: SigV4 (or SigV4A) for the service s3-outposts.
 func (s *Server) authenticateOutposts(rc *reqCtx) error {
+	if sigv4.IsSigV2(rc.r) {
+		return errSigV2NotSupported // sigv2.go; before the signature is checked
+	}
 	if err := s.authenticate(rc); err != nil {
 		return err
 	}
 	v := rc.verified
 	if v == nil || v.AuthType == sigv4.AuthAnonymous || rc.principal.Anonymous() {
 		return s3err.AccessDenied.WithMessage("S3 on Outposts control requests must be signed.")
-	}
-	if v.Algorithm == sigv4.AlgorithmV2 {
-		return s3err.InvalidRequest.WithMessage("S3 on Outposts control requests must be signed with Signature Version 4 (service s3-outposts); Signature Version 2 is not accepted.")
 	}
 	if v.Service != arn.ServiceOutposts {
 		return s3err.AuthorizationHeaderMalformed.WithMessage("The authorization header is malformed; incorrect service '" + v.Service + "'. This endpoint belongs to 's3-outposts'.")

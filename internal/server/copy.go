@@ -60,6 +60,9 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 		}
 		return nil, nil, err
 	}
+	if err := rc.refuseSigV2CopySource(&sb, sap); err != nil { // sigv2.go
+		return nil, nil, err
+	}
 	if err := expectedOwner(rc.r.Header.Get("x-amz-source-expected-bucket-owner"), &sb); err != nil {
 		return nil, nil, err
 	}

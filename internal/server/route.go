@@ -330,6 +330,13 @@ func (s *Server) authenticate(rc *reqCtx) error {
 			}
 		}
 	}
+	// SigV2 where it is refused (sigv2.go) gets that answer whether its
+	// signature verified or not; checked here, SigV4 requests pay nothing.
+	if err != nil || v.Algorithm == sigv4.AlgorithmV2 {
+		if rerr := s.refuseSigV2(rc); rerr != nil {
+			return rerr
+		}
+	}
 	if err != nil {
 		return err
 	}

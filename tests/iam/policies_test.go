@@ -196,10 +196,10 @@ func TestSeedPolicyHeaderOnly(t *testing.T) {
 	wantURL(t, "URL before the policy", "GET", u, 200, "")
 	putOutpostsBucketPolicy(t, srv, arn, policyHeaderOnly)
 	wantURL(t, "URL under the header-only policy", "GET", u, 403, "AccessDenied")
+	// SigV2 never reaches the policy on an access point: it is refused
+	// first (tests/presigned TestSigV2RefusedOnAccessPoints).
 	v2 := presignV2(t, srv, "/"+alias+"/doc.txt")
-	if status, _ := do(t, "GET", v2, nil); status < 400 {
-		t.Fatalf("SigV2 URL under the header-only policy: %d", status)
-	}
+	wantURL(t, "SigV2 URL on an access point alias", "GET", v2, 400, "InvalidRequest")
 	if status, code := signedDo(t, rootCreds, "s3-outposts", "GET", outpostsObjectURL(srv, alias, "doc.txt"), nil, nil); status != 200 {
 		t.Fatalf("header-signed GET: %d %s", status, code)
 	}
