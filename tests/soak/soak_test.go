@@ -39,6 +39,14 @@ type counters struct {
 	requests, presigned, bytesIn, bytesOut, unexpected atomic.Int64
 }
 
+// fdSlack is how many more descriptors may be open after the soak than
+// before without a leak: a few for the listener and the client, plus the
+// SQLite read pool, which grows to 8 connections (3 descriptors each:
+// database, WAL, shared memory) only as far as the load's concurrency
+// needs, so a busier machine keeps more of them. A leak over the soak's
+// 100 000+ requests is far beyond this.
+const fdSlack = 5 + 8*3
+
 func openFDs() int {
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
@@ -200,7 +208,7 @@ func TestSoak(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		time.Sleep(100 * time.Millisecond)
 		heap1, gor1, fd1 = heapAfterGC(), runtime.NumGoroutine(), openFDs()
-		if gor1 <= gor0+5 && fd1 <= fd0+5 {
+		if gor1 <= gor0+5 && fd1 <= fd0+fdSlack {
 			break
 		}
 	}
@@ -218,8 +226,8 @@ func TestSoak(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		t.Errorf("goroutines grew from %d to %d:\n%s", gor0, gor1, buf[:runtime.Stack(buf, true)])
 	}
-	if fd1 > fd0+5 {
-		t.Errorf("open file descriptors grew from %d to %d", fd0, fd1)
+	if fd1 > fd0+fdSlack {
+		t.Errorf("open file descriptors grew from %d to %d (more than %d)", fd0, fd1, fdSlack)
 	}
 }
 
