@@ -145,8 +145,10 @@ func refScanAuthQuery(raw string) (qv4, qv2 bool, repeated string) {
 	}
 	qv4 = strings.Contains(raw, "X-Amz-") &&
 		(hasKey("X-Amz-Algorithm") || hasKey("X-Amz-Signature") || hasKey("X-Amz-Credential"))
-	qv2 = !qv4 && strings.Contains(raw, "Signature=") && (hasKey("Signature") || hasKey("AWSAccessKeyId"))
-	if !strings.Contains(raw, "X-Amz-") && !strings.Contains(raw, "Signature") {
+	// Any SigV2 parameter makes the query SigV2 (a link missing the others
+	// is then refused, as AWS refuses it).
+	qv2 = !qv4 && (hasKey("Signature") || hasKey("AWSAccessKeyId"))
+	if !strings.Contains(raw, "X-Amz-") && !strings.Contains(raw, "Signature") && !strings.Contains(raw, "AWSAccessKeyId") {
 		return qv4, qv2, ""
 	}
 	seen := map[string]bool{}
