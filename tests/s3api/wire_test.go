@@ -352,3 +352,33 @@ func TestExpectedBucketOwner(t *testing.T) {
 		t.Fatal("the refused copy stored its object")
 	}
 }
+
+// TestExplicitGrantsAreNotImplemented (issue 12, item 9): explicit
+// x-amz-grant-* headers on PutObject, CreateBucket and Put*Acl used to
+// answer 200 and be dropped; Outpost keeps canned ACLs only, so they now
+// answer 501 NotImplemented and nothing is created.
+func TestExplicitGrantsAreNotImplemented(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "grants-hdr")
+	c := srv.S3(t)
+	notImpl := func(what string, err error) {
+		t.Helper()
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "NotImplemented" {
+			t.Fatalf("%s: %v, want NotImplemented", what, err)
+		}
+	}
+	const grantee = `id="444455556666"`
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("grants-hdr"), Key: aws.String("k"), Body: strings.NewReader("x"), GrantRead: aws.String(grantee)})
+	notImpl("PutObject x-amz-grant-read", err)
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("grants-hdr"), Key: aws.String("k")}); err == nil {
+		t.Fatal("PutObject with a grant header stored the object")
+	}
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("granted-bucket"), GrantFullControl: aws.String(grantee)})
+	notImpl("CreateBucket x-amz-grant-full-control", err)
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("granted-bucket")}); err == nil {
+		t.Fatal("CreateBucket with a grant header created the bucket")
+	}
+	_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("grants-hdr"), GrantRead: aws.String(grantee)})
+	notImpl("PutBucketAcl x-amz-grant-read", err)
+}
