@@ -382,3 +382,39 @@ func TestExplicitGrantsAreNotImplemented(t *testing.T) {
 	_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("grants-hdr"), GrantRead: aws.String(grantee)})
 	notImpl("PutBucketAcl x-amz-grant-read", err)
 }
+
+// TestPreflightAnsweredAsS3 (issue 12, item 14): an OPTIONS request on an
+// object is a CORS preflight, sent by browsers without credentials. S3
+// answers 400 BadRequest without an Origin and, for a bucket with no CORS
+// rules (every bucket, until CORS lands), 403 AccessForbidden with one;
+// it used to be checked as a signed request (SignatureDoesNotMatch).
+func TestPreflightAnsweredAsS3(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "cors")
+	for _, tc := range []struct {
+		origin       string
+		status       int
+		code, substr string
+	}{
+		{"", 400, "BadRequest", "Origin request header needed"},
+		{"https://app.example", 403, "AccessForbidden", "CORS is not enabled"},
+	} {
+		r, _ := http.NewRequest("OPTIONS", srv.URL+"/cors/file.txt", nil)
+		if tc.origin != "" {
+			r.Header.Set("Origin", tc.origin)
+			r.Header.Set("Access-Control-Request-Method", "PUT")
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), "<Code>"+tc.code+"</Code>") || !strings.Contains(string(b), tc.substr) {
+			t.Fatalf("OPTIONS origin %q: %d %s", tc.origin, resp.StatusCode, b)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("OPTIONS origin %q allowed an origin", tc.origin)
+		}
+	}
+}
