@@ -156,6 +156,9 @@ type Upload struct {
 	StorageClass      string
 	ChecksumAlgorithm string // "" or CRC32, CRC32C, CRC64NVME, SHA1, SHA256
 	ChecksumType      string
+	// Initiator is the ARN of the principal that created the upload (""
+	// for uploads stored before it was recorded).
+	Initiator string
 }
 
 // Part is an uploaded part of a multipart upload.

@@ -139,6 +139,9 @@ var (
 	RequestTimeout                    = def("RequestTimeout", 400, "Your socket connection to the server was not read from or written to within the timeout period.")
 	InvalidObjectState                = def("InvalidObjectState", 403, "The operation is not valid for the current state of the object.")
 	NoSuchOutpost                     = def("NoSuchOutpost", 404, "The specified outpost does not exist")
+	// CORS preflight (OPTIONS) answers.
+	PreflightWithoutOrigin = def("BadRequest", 400, "Insufficient information. Origin request header needed.")
+	CORSNotEnabled         = def("AccessForbidden", 403, "CORSResponse: CORS is not enabled for this bucket.")
 
 	// S3 Control (Outposts) codes.
 	NoSuchAccessPointPolicy      = def("NoSuchAccessPointPolicy", 404, "The specified accesspoint policy does not exist")

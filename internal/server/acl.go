@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/xml"
+	"net/http"
 	"strings"
 
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -69,8 +70,11 @@ func aclPolicy(acl, ownerAccount, bucketOwner string) accessControlPolicy {
 }
 
 // cannedFromPolicy maps a grant list back to the canned ACL it expresses.
-// Outpost stores canned ACLs only; other grant lists are refused.
-func cannedFromPolicy(p accessControlPolicy) (string, bool) {
+// Outpost stores canned ACLs only; other grant lists are refused. A
+// CanonicalUser grant is part of a canned ACL only when it names the
+// owner (the FULL_CONTROL every ACL body carries, or READ); a grant to
+// anyone else would be dropped, so it makes the list unsupported.
+func cannedFromPolicy(p accessControlPolicy, owner string) (string, bool) {
 	var allRead, allWrite, authRead bool
 	for _, g := range p.Grants {
 		uri := g.Grantee.URI
@@ -81,7 +85,7 @@ func cannedFromPolicy(p accessControlPolicy) (string, bool) {
 			allWrite = true
 		case uri == authUsersURI && g.Permission == "READ":
 			authRead = true
-		case g.Grantee.ID != "" && (g.Permission == "FULL_CONTROL" || g.Permission == "READ"):
+		case g.Grantee.ID == owner && g.Grantee.URI == "" && g.Grantee.Email == "" && (g.Permission == "FULL_CONTROL" || g.Permission == "READ"):
 		default:
 			return "", false
 		}
@@ -125,13 +129,24 @@ func (rc *reqCtx) refuseACLOnOutposts() error {
 	return nil
 }
 
+// refuseGrantHeaders answers 501 for explicit x-amz-grant-* headers on any
+// request that sets an ACL (Put*Acl, CreateBucket, PutObject, CopyObject,
+// CreateMultipartUpload): Outpost stores canned ACLs only, and a grant it
+// cannot keep must never be accepted and dropped.
+func refuseGrantHeaders(h http.Header) error {
+	for k := range h {
+		if len(k) > len("x-amz-grant-") && strings.EqualFold(k[:len("x-amz-grant-")], "x-amz-grant-") {
+			return s3err.NotImplemented.WithMessage("Explicit " + strings.ToLower(k) + " grants are not supported; use a canned ACL (x-amz-acl).").With(s3err.Field{Name: "Header", Value: k})
+		}
+	}
+	return nil
+}
+
 // aclFromRequest reads the ACL of a Put*Acl request: x-amz-acl, or an
 // AccessControlPolicy body.
 func (rc *reqCtx) aclFromRequest() (string, error) {
-	for k := range rc.r.Header {
-		if strings.HasPrefix(strings.ToLower(k), "x-amz-grant-") {
-			return "", s3err.NotImplemented.WithMessage("Explicit x-amz-grant-* headers are not supported; use a canned ACL (x-amz-acl).")
-		}
+	if err := refuseGrantHeaders(rc.r.Header); err != nil {
+		return "", err
 	}
 	if acl := rc.r.Header.Get("x-amz-acl"); acl != "" {
 		if !cannedACLs[acl] {
@@ -149,7 +164,7 @@ func (rc *reqCtx) aclFromRequest() (string, error) {
 	if err := validGrants(p.Grants); err != nil {
 		return "", err
 	}
-	acl, ok := cannedFromPolicy(p)
+	acl, ok := cannedFromPolicy(p, rc.bkt.Account)
 	if !ok {
 		return "", s3err.NotImplemented.WithMessage("Only grant lists equivalent to a canned ACL are supported.")
 	}

@@ -382,6 +382,13 @@ func (s *Server) authorizeBucket(rc *reqCtx, b *meta.Bucket) error {
 		// Decided per key (s3:DeleteObject on each object), in deleteObjects.
 		return nil
 	}
+	if bucketPolicyOps[rc.op.name] && rc.principal.IsRoot() && rc.principal.Account == b.Account {
+		// S3's lock-out protection: the owning account's root can always
+		// read, replace and delete the bucket policy, whatever it denies,
+		// so a policy mistake never locks the owner out of its bucket.
+		rc.authz.allowed = true
+		return nil
+	}
 	d, err := rc.evaluate(b, rc.op.action, rc.key, rc.objectLevel(), false)
 	if err != nil {
 		return err
@@ -430,6 +437,9 @@ func (rc *reqCtx) mayReadSource(b *meta.Bucket, key, versionID string) (allowed,
 
 // checkBucketPolicy validates a plain bucket's policy as S3 does: a valid
 // resource policy whose resources all lie in the bucket.
+// bucketPolicyOps are the operations the owner's root may always perform.
+var bucketPolicyOps = map[string]bool{"GetBucketPolicy": true, "PutBucketPolicy": true, "DeleteBucketPolicy": true}
+
 func checkBucketPolicy(bucket string, doc []byte) error {
 	p, err := policy.ParseResourcePolicy(doc, policy.MaxBucketPolicySize)
 	if err != nil {
@@ -438,11 +448,45 @@ func checkBucketPolicy(bucket string, doc []byte) error {
 	base := "arn:aws:s3:::" + bucket
 	for _, st := range p.Statements {
 		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
-			rest, ok := strings.CutPrefix(r, base)
-			if !ok || (rest != "" && rest[0] != '/' && rest[0] != '*') {
-				return s3err.MalformedPolicy.WithMessage("Policy has invalid resource: " + r + " is not " + base + " or an object in it")
+			if strings.Contains(r, "${") {
+				continue // a policy variable: known only per request
+			}
+			if !globCanMatch(r, base, false) && !globCanMatch(r, base+"/", true) {
+				return s3err.MalformedPolicy.WithMessage("Policy has invalid resource: " + r + " matches neither " + base + " nor an object in it")
 			}
 		}
 	}
 	return nil
+}
+
+// globCanMatch reports whether the resource pattern p (with * and ?) can
+// match s exactly or, with prefix, some string that starts with s: as AWS
+// accepts any resource of a bucket policy that can name the bucket or its
+// objects ("arn:aws:s3:::*", "arn:aws:s3:::logs-*/2026/*").
+func globCanMatch(p, s string, prefix bool) bool {
+	// m[j]: the pattern read so far can have consumed exactly s[:j].
+	m := make([]bool, len(s)+1)
+	m[0] = true
+	for i := 0; i < len(p); i++ {
+		next := make([]bool, len(s)+1)
+		switch p[i] {
+		case '*':
+			seen := false
+			for j := 0; j <= len(s); j++ {
+				seen = seen || m[j]
+				next[j] = seen
+			}
+		default:
+			for j := 0; j < len(s); j++ {
+				if m[j] && (p[i] == '?' || p[i] == s[j]) {
+					next[j+1] = true
+				}
+			}
+		}
+		if prefix && m[len(s)] {
+			return true // s is consumed; the rest of p matches what follows
+		}
+		m = next
+	}
+	return m[len(s)]
 }

@@ -61,6 +61,9 @@ func (rc *reqCtx) createBucket() error {
 	if !validBucketName(rc.bucket) {
 		return s3err.InvalidBucketName.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
 	}
+	if err := refuseGrantHeaders(rc.r.Header); err != nil {
+		return err
+	}
 	acl := rc.r.Header.Get("x-amz-acl")
 	if acl == "" {
 		acl = "private"

@@ -51,6 +51,9 @@ func (rc *reqCtx) createMultipartUpload() error {
 	u := meta.Upload{ID: newUploadID(), Bucket: rc.bucket, Key: rc.key, Initiated: rc.s.now().UTC(),
 		Headers: headers, Metadata: metadata, Tags: tags, ACL: acl, StorageClass: class,
 		ChecksumAlgorithm: alg, ChecksumType: ctype}
+	if !rc.principal.Anonymous() {
+		u.Initiator = rc.principal.ARN
+	}
 	if err := rc.s.cfg.Meta.CreateUpload(rc.r.Context(), u); err != nil {
 		return err
 	}
@@ -459,7 +462,7 @@ func (rc *reqCtx) listParts() error {
 	}
 	res := listPartsResult{NS: s3NS, Bucket: rc.bucket, Key: rc.key, UploadID: u.ID, PartNumberMarker: marker, MaxParts: maxParts,
 		IsTruncated: truncated, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
-		Initiator: ownerOf(rc.bkt.Account), Owner: ownerOf(rc.bkt.Account), StorageClass: u.StorageClass}
+		Initiator: initiatorOf(u, rc.bkt.Account), Owner: ownerOf(rc.bkt.Account), StorageClass: u.StorageClass}
 	for _, p := range parts {
 		e := struct {
 			PartNumber        int    `xml:"PartNumber"`
@@ -534,10 +537,26 @@ func (rc *reqCtx) listMultipartUploads() error {
 			Initiated         string `xml:"Initiated"`
 			ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
 			ChecksumType      string `xml:"ChecksumType,omitempty"`
-		}{enc(u.Key), u.ID, ownerOf(rc.bkt.Account), ownerOf(rc.bkt.Account), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
+		}{enc(u.Key), u.ID, initiatorOf(u, rc.bkt.Account), ownerOf(rc.bkt.Account), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
 	}
 	out.CommonPrefixes = prefixes(res.CommonPrefixes, enc)
 	return rc.writeXML(200, out)
+}
+
+// initiatorOf is the Initiator element of an upload, as S3 writes it: for
+// an account's root its canonical ID (here the account ID), for an IAM user
+// or a role session its ARN. An upload stored before initiators were
+// recorded shows the bucket owner, as before.
+func initiatorOf(u meta.Upload, bucketOwner string) owner {
+	switch {
+	case u.Initiator == "":
+		return ownerOf(bucketOwner)
+	case strings.HasSuffix(u.Initiator, ":root"):
+		a := strings.TrimSuffix(strings.TrimPrefix(u.Initiator, "arn:aws:iam::"), ":root")
+		return ownerOf(a)
+	}
+	name := u.Initiator[strings.LastIndexByte(u.Initiator, '/')+1:]
+	return owner{ID: u.Initiator, DisplayName: name}
 }
 
 func storageClassOrDefault(c string) string {

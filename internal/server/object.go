@@ -73,6 +73,9 @@ func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl,
 			return nil, nil, nil, "", "", err
 		}
 	}
+	if err := refuseGrantHeaders(h); err != nil {
+		return nil, nil, nil, "", "", err
+	}
 	acl = h.Get("x-amz-acl")
 	if acl != "" {
 		if rc.bkt != nil && rc.bkt.OutpostID != "" {

@@ -290,6 +290,16 @@ func (s *Server) handle(rc *reqCtx) error {
 	if s.isQueryAPI(rc) {
 		return s.serveQueryAPI(rc) // IAM, STS and the admin actions
 	}
+	if r.Method == http.MethodOptions && rc.bucket != "" {
+		// A CORS preflight: browsers send it without credentials, so it is
+		// answered before authentication, as S3 answers it. No bucket has
+		// CORS rules yet, so no origin is allowed.
+		rc.op = op{name: "PreflightRequest"}
+		if r.Header.Get("Origin") == "" {
+			return s3err.PreflightWithoutOrigin
+		}
+		return s3err.CORSNotEnabled
+	}
 	o, routeErr := s.route(rc)
 	rc.op = o
 	// Authenticate before reporting routing errors, as S3 does, so an

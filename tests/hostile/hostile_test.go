@@ -909,7 +909,15 @@ func allRows() []row {
 	}, status: 400, code: "InvalidArgument"})
 
 	// --- methods and request lines ---
-	for _, m := range []string{"PROPFIND", "TRACE", "PATCH", "OPTIONS"} {
+	// OPTIONS is a CORS preflight, answered as S3 does (400 without Origin).
+	add(row{name: "method OPTIONS", req: func(e *env) *http.Request { return e.signed("OPTIONS", "/"+bucket+"/existing", nil) }, status: 400, code: "BadRequest"})
+	add(row{name: "OPTIONS with an Origin", req: func(e *env) *http.Request {
+		r := e.signed("OPTIONS", "/"+bucket+"/existing", nil)
+		r.Header.Set("Origin", "https://evil.example")
+		r.Header.Set("Access-Control-Request-Method", "PUT")
+		return r
+	}, status: 403, code: "AccessForbidden"})
+	for _, m := range []string{"PROPFIND", "TRACE", "PATCH"} {
 		add(row{name: "method " + m, req: func(e *env) *http.Request { return e.signed(m, "/"+bucket+"/existing", nil) }, status: 501, code: "NotImplemented"})
 	}
 	add(row{name: "absolute-form request target for another host", raw: rawSigned("GET", "http://evil.example.com/"+bucket+"/existing", nil, false, "-"), status: 403, code: "AccessDenied", halfOpen: true})

@@ -419,6 +419,9 @@ func TestACLGrantLists(t *testing.T) {
 		{"unknown group", wrap(strings.Replace(allRead, "global/AllUsers", "global/Everyone", 1)), 400, "InvalidArgument"},
 		{"not XML", []byte("<AccessControlPolicy"), 400, "MalformedACLError"},
 		{"grant beyond a canned ACL", wrap(owner + `<Grant><Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>444455556666</ID></Grantee><Permission>WRITE_ACP</Permission></Grant>`), 501, "NotImplemented"},
+		// Used to be accepted and silently dropped (issue 12, item 9).
+		{"READ to another account", wrap(owner + `<Grant><Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>444455556666</ID></Grantee><Permission>READ</Permission></Grant>`), 501, "NotImplemented"},
+		{"FULL_CONTROL to another account", wrap(owner + `<Grant><Grantee ` + xsi + ` xsi:type="CanonicalUser"><ID>444455556666</ID></Grantee><Permission>FULL_CONTROL</Permission></Grant>`), 501, "NotImplemented"},
 	}
 	for _, tc := range cases {
 		resp, b := do(t, sign(t, newReq(t, srv, "PUT", "/grants/k?acl", tc.body), tc.body, time.Now()))

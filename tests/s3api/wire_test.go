@@ -352,3 +352,69 @@ func TestExpectedBucketOwner(t *testing.T) {
 		t.Fatal("the refused copy stored its object")
 	}
 }
+
+// TestExplicitGrantsAreNotImplemented (issue 12, item 9): explicit
+// x-amz-grant-* headers on PutObject, CreateBucket and Put*Acl used to
+// answer 200 and be dropped; Outpost keeps canned ACLs only, so they now
+// answer 501 NotImplemented and nothing is created.
+func TestExplicitGrantsAreNotImplemented(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "grants-hdr")
+	c := srv.S3(t)
+	notImpl := func(what string, err error) {
+		t.Helper()
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "NotImplemented" {
+			t.Fatalf("%s: %v, want NotImplemented", what, err)
+		}
+	}
+	const grantee = `id="444455556666"`
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("grants-hdr"), Key: aws.String("k"), Body: strings.NewReader("x"), GrantRead: aws.String(grantee)})
+	notImpl("PutObject x-amz-grant-read", err)
+	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("grants-hdr"), Key: aws.String("k")}); err == nil {
+		t.Fatal("PutObject with a grant header stored the object")
+	}
+	_, err = c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("granted-bucket"), GrantFullControl: aws.String(grantee)})
+	notImpl("CreateBucket x-amz-grant-full-control", err)
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String("granted-bucket")}); err == nil {
+		t.Fatal("CreateBucket with a grant header created the bucket")
+	}
+	_, err = c.PutBucketAcl(ctx, &s3.PutBucketAclInput{Bucket: aws.String("grants-hdr"), GrantRead: aws.String(grantee)})
+	notImpl("PutBucketAcl x-amz-grant-read", err)
+}
+
+// TestPreflightAnsweredAsS3 (issue 12, item 14): an OPTIONS request on an
+// object is a CORS preflight, sent by browsers without credentials. S3
+// answers 400 BadRequest without an Origin and, for a bucket with no CORS
+// rules (every bucket, until CORS lands), 403 AccessForbidden with one;
+// it used to be checked as a signed request (SignatureDoesNotMatch).
+func TestPreflightAnsweredAsS3(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "cors")
+	for _, tc := range []struct {
+		origin       string
+		status       int
+		code, substr string
+	}{
+		{"", 400, "BadRequest", "Origin request header needed"},
+		{"https://app.example", 403, "AccessForbidden", "CORS is not enabled"},
+	} {
+		r, _ := http.NewRequest("OPTIONS", srv.URL+"/cors/file.txt", nil)
+		if tc.origin != "" {
+			r.Header.Set("Origin", tc.origin)
+			r.Header.Set("Access-Control-Request-Method", "PUT")
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(b), "<Code>"+tc.code+"</Code>") || !strings.Contains(string(b), tc.substr) {
+			t.Fatalf("OPTIONS origin %q: %d %s", tc.origin, resp.StatusCode, b)
+		}
+		if resp.Header.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("OPTIONS origin %q allowed an origin", tc.origin)
+		}
+	}
+}

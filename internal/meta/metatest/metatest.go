@@ -673,10 +673,11 @@ func testUploads(t *testing.T, s meta.Store) {
 	_, err := s.PutPart(ctx, id, meta.Part{Number: 1, BlobID: newBlob()})
 	wantErr(t, "PutPart to unknown upload", err, meta.ErrNoSuchUpload)
 	wantErr(t, "CreateUpload missing bucket", s.CreateUpload(ctx, meta.Upload{ID: id, Bucket: "zz", Key: "k"}), meta.ErrNoSuchBucket)
-	must(t, s.CreateUpload(ctx, meta.Upload{ID: id, Bucket: "b", Key: "big", Metadata: map[string]string{"a": "1"}, ChecksumAlgorithm: "CRC32"}))
+	must(t, s.CreateUpload(ctx, meta.Upload{ID: id, Bucket: "b", Key: "big", Metadata: map[string]string{"a": "1"}, ChecksumAlgorithm: "CRC32",
+		Initiator: "arn:aws:iam::111122223333:user/up"}))
 	u, err := s.GetUpload(ctx, "b", "big", id)
 	must(t, err)
-	if u.Metadata["a"] != "1" || u.ChecksumAlgorithm != "CRC32" || u.Initiated.IsZero() {
+	if u.Metadata["a"] != "1" || u.ChecksumAlgorithm != "CRC32" || u.Initiated.IsZero() || u.Initiator != "arn:aws:iam::111122223333:user/up" {
 		t.Fatalf("GetUpload = %+v", u)
 	}
 	_, err = s.GetUpload(ctx, "b", "other", id)

@@ -31,7 +31,14 @@ var migrations = []string{
 	migration003Outposts,
 	migration004InlineData,
 	migration005KeyUserID,
+	migration006UploadInitiator,
 }
+
+// migration006UploadInitiator records who created a multipart upload, for
+// the Initiator of ListMultipartUploads and ListParts.
+const migration006UploadInitiator = `
+ALTER TABLE uploads ADD COLUMN initiator TEXT NOT NULL DEFAULT '';
+`
 
 // migration004InlineData lets a small object's bytes live in its row
 // (meta.Object.Inline); NULL for objects stored in blobs.

@@ -10,7 +10,7 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-const uploadCols = "upload_id, bucket, key, initiated, headers, metadata, tags, acl, storage_class, checksum_algorithm, checksum_type"
+const uploadCols = "upload_id, bucket, key, initiated, headers, metadata, tags, acl, storage_class, checksum_algorithm, checksum_type, initiator"
 
 // uploadRow is an upload with its exact initiation time, which orders
 // uploads of one key.
@@ -26,7 +26,7 @@ func scanUpload(sc interface{ Scan(...any) error }) (uploadRow, error) {
 	var r uploadRow
 	var headers, md, tags string
 	err := sc.Scan(&r.u.ID, &r.u.Bucket, &r.u.Key, &r.initiated, &headers, &md, &tags, &r.u.ACL,
-		&r.u.StorageClass, &r.u.ChecksumAlgorithm, &r.u.ChecksumType)
+		&r.u.StorageClass, &r.u.ChecksumAlgorithm, &r.u.ChecksumType, &r.u.Initiator)
 	if err != nil {
 		return r, err
 	}
@@ -55,9 +55,9 @@ func (s *Store) CreateUpload(ctx context.Context, u meta.Upload) error {
 		if _, err := c.lockBucket(u.Bucket); err != nil {
 			return err
 		}
-		res, err := c.exec("INSERT INTO uploads ("+uploadCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING",
+		res, err := c.exec("INSERT INTO uploads ("+uploadCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING",
 			u.ID, u.Bucket, u.Key, u.Initiated.UnixNano(), encodeMap(u.Headers), encodeMap(u.Metadata), encodeMap(u.Tags),
-			u.ACL, u.StorageClass, u.ChecksumAlgorithm, u.ChecksumType)
+			u.ACL, u.StorageClass, u.ChecksumAlgorithm, u.ChecksumType, u.Initiator)
 		if err != nil {
 			return err
 		}
