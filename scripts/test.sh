@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every Outpost test. Installs what the tests need when it is missing
 # (Debian packages: postgresql for the metadata conformance suite, nginx for
-# the reverse-proxy tests; the AWS SDK for JavaScript from npm; boto3 and the AWS CLI from pip), starts a throwaway PostgreSQL on loopback, then
-# runs vet, the unit and integration tests, and a bounded fuzzing pass.
+# the reverse-proxy tests, default-jdk-headless and maven for the AWS SDK for
+# Java tests, which fetch the SDKs from Maven Central into ~/.m2 on first
+# run; the AWS SDK for JavaScript from npm; boto3 and the AWS CLI from pip),
+# starts a throwaway PostgreSQL on loopback, then runs vet, the unit and
+# integration tests, and a bounded fuzzing pass.
 #
 # Usage: scripts/test.sh            (everything)
 #        FUZZTIME=0 scripts/test.sh (skip the fuzzing pass)
@@ -12,6 +15,8 @@ cd "$(dirname "$0")/.."
 need_pkgs=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
+command -v java >/dev/null 2>&1 || need_pkgs+=(default-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need_pkgs+=(maven)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "== installing ${need_pkgs[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
