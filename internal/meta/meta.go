@@ -212,6 +212,17 @@ type AccessKey struct {
 	CreatedAt time.Time
 }
 
+// AccessKeyUse is one authenticated use of an access key: what IAM's
+// GetAccessKeyLastUsed reports.
+type AccessKeyUse struct {
+	AccessKeyID string
+	At          time.Time // zero: never used
+	// Service is the signing service of the request (s3, s3-outposts,
+	// iam, sts); Region the region it was signed for.
+	Service string
+	Region  string
+}
+
 // Store is the metadata contract. Every method is one transaction. Methods
 // that drop references to blobs return the blob IDs that are no longer
 // referenced, so the caller can delete them after the commit.
@@ -234,6 +245,14 @@ type Store interface {
 	UpdateAccessKeyStatus(ctx context.Context, id, status string) error
 	DeleteAccessKey(ctx context.Context, id string) error
 	ListAccessKeys(ctx context.Context, account, userName string) ([]AccessKey, error)
+	// RecordAccessKeyUses stores each use as its key's last use, in one
+	// transaction, unless the key's stored use is later: servers flushing
+	// out of order never move it back. Uses of keys that no longer exist
+	// are dropped.
+	RecordAccessKeyUses(ctx context.Context, uses []AccessKeyUse) error
+	// GetAccessKeyLastUsed returns a key's last recorded use (At zero when
+	// none was recorded); ErrNotFound for an unknown key.
+	GetAccessKeyLastUsed(ctx context.Context, id string) (AccessKeyUse, error)
 
 	CreateBucket(ctx context.Context, b Bucket) error // ErrBucketExists (returns nothing else on conflict)
 	// CreateBucketWithin is CreateBucket, refused with ErrLimitExceeded when

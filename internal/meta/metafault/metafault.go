@@ -114,6 +114,20 @@ func (s *Store) ListAccessKeys(ctx context.Context, account, userName string) ([
 	return s.Store.ListAccessKeys(ctx, account, userName)
 }
 
+func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []meta.AccessKeyUse) error {
+	if err := s.fail("RecordAccessKeyUses"); err != nil {
+		return err
+	}
+	return s.Store.RecordAccessKeyUses(ctx, uses)
+}
+
+func (s *Store) GetAccessKeyLastUsed(ctx context.Context, id string) (meta.AccessKeyUse, error) {
+	if err := s.fail("GetAccessKeyLastUsed"); err != nil {
+		return meta.AccessKeyUse{}, err
+	}
+	return s.Store.GetAccessKeyLastUsed(ctx, id)
+}
+
 func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 	if err := s.fail("CreateBucket"); err != nil {
 		return err

@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 	}{
 		{"settings are set once or overwritten", testSettings},
 		{"access keys are unique and listable", testAccessKeys},
+		{"access key last use only moves forward", testAccessKeyLastUsed},
 		{"buckets are created once and deleted only when empty", testBuckets},
 		{"concurrent bucket creates cannot pass a limit", testBucketLimit},
 		{"bucket configuration documents", testBucketConfigs},
@@ -157,6 +158,51 @@ func testAccessKeys(t *testing.T, s meta.Store) {
 	}
 	must(t, s.DeleteAccessKey(ctx, "AKIAEXAMPLE1"))
 	wantErr(t, "second DeleteAccessKey", s.DeleteAccessKey(ctx, "AKIAEXAMPLE1"), meta.ErrNotFound)
+}
+
+func testAccessKeyLastUsed(t *testing.T, s meta.Store) {
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKIAUSED", Secret: "s", Account: "111122223333", Status: "Active"}))
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKIAIDLE", Secret: "s", Account: "111122223333", Status: "Active"}))
+	idle, err := s.GetAccessKeyLastUsed(ctx, "AKIAIDLE")
+	must(t, err)
+	if !idle.At.IsZero() || idle.Service != "" || idle.Region != "" {
+		t.Fatalf("never-used key: GetAccessKeyLastUsed = %+v, want no use", idle)
+	}
+	_, err = s.GetAccessKeyLastUsed(ctx, "AKIANONE")
+	wantErr(t, "GetAccessKeyLastUsed of an unknown key", err, meta.ErrNotFound)
+
+	t1 := time.Unix(1700000000, 123000000).UTC()
+	t2 := t1.Add(time.Minute)
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{
+		{AccessKeyID: "AKIAUSED", At: t2, Service: "s3-outposts", Region: "us-west-2"},
+		{AccessKeyID: "AKIANONE", At: t2, Service: "s3", Region: "us-west-2"}, // unknown: dropped
+	}))
+	want := meta.AccessKeyUse{AccessKeyID: "AKIAUSED", At: t2, Service: "s3-outposts", Region: "us-west-2"}
+	check := func(what string) {
+		t.Helper()
+		got, err := s.GetAccessKeyLastUsed(ctx, "AKIAUSED")
+		must(t, err)
+		if !got.At.Equal(want.At) || got.Service != want.Service || got.Region != want.Region || got.AccessKeyID != want.AccessKeyID {
+			t.Fatalf("%s: GetAccessKeyLastUsed = %+v, want %+v", what, got, want)
+		}
+	}
+	check("after a use")
+	// Another server flushing an older use later must not move it back.
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{{AccessKeyID: "AKIAUSED", At: t1, Service: "iam", Region: "us-east-1"}}))
+	check("after an older use")
+	t3 := t2.Add(time.Second)
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{{AccessKeyID: "AKIAUSED", At: t3, Service: "sts", Region: "us-east-1"}}))
+	want = meta.AccessKeyUse{AccessKeyID: "AKIAUSED", At: t3, Service: "sts", Region: "us-east-1"}
+	check("after a newer use")
+	if idle, _ := s.GetAccessKeyLastUsed(ctx, "AKIAIDLE"); !idle.At.IsZero() {
+		t.Fatalf("a use of one key was recorded on another: %+v", idle)
+	}
+	must(t, s.RecordAccessKeyUses(ctx, nil))
+	// A deleted key's last use goes with it.
+	must(t, s.DeleteAccessKey(ctx, "AKIAUSED"))
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{{AccessKeyID: "AKIAUSED", At: t3.Add(time.Second), Service: "s3", Region: "us-east-1"}}))
+	_, err = s.GetAccessKeyLastUsed(ctx, "AKIAUSED")
+	wantErr(t, "GetAccessKeyLastUsed of a deleted key", err, meta.ErrNotFound)
 }
 
 func testBuckets(t *testing.T, s meta.Store) {
