@@ -39,7 +39,8 @@ type WriteCondition struct {
 	// counts as none), else ErrPreconditionFailed.
 	IfNoneMatch bool
 	// IfMatch: the current version's ETag (unquoted) must equal this, else
-	// ErrPreconditionFailed; with no current version, ErrNoSuchKey.
+	// ErrPreconditionFailed; with no current version, ErrNoSuchKey. "*"
+	// (DeleteObjectIf only) matches any current version.
 	IfMatch string
 }
 
@@ -286,6 +287,13 @@ type Store interface {
 	// on an unversioned bucket it removes the null version. A given
 	// versionID removes exactly that version. Deleting a missing key succeeds.
 	DeleteObject(ctx context.Context, bucket, key, versionID string) (DeleteResult, []string, error)
+	// DeleteObjectIf is DeleteObject of the key (versionID "": a delete
+	// marker on a versioned bucket) when cond holds for its current
+	// version, checked in the deleting transaction so that no write can
+	// slip between the check and the delete: ErrNoSuchKey when the key has
+	// no current version (none, or a delete marker), ErrPreconditionFailed
+	// when its ETag is not cond.IfMatch; nothing is deleted then.
+	DeleteObjectIf(ctx context.Context, bucket, key string, cond WriteCondition) (DeleteResult, []string, error)
 	// UpdateObject changes tags or ACL of a version in place (fn edits o);
 	// data fields must not change.
 	UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(o *Object) error) error

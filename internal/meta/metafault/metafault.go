@@ -219,6 +219,13 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string)
 	return s.Store.DeleteObject(ctx, bucket, key, versionID)
 }
 
+func (s *Store) DeleteObjectIf(ctx context.Context, bucket, key string, cond meta.WriteCondition) (meta.DeleteResult, []string, error) {
+	if err := s.fail("DeleteObjectIf"); err != nil {
+		return meta.DeleteResult{}, nil, err
+	}
+	return s.Store.DeleteObjectIf(ctx, bucket, key, cond)
+}
+
 func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(o *meta.Object) error) error {
 	if err := s.fail("UpdateObject"); err != nil {
 		return err
