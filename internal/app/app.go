@@ -447,8 +447,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 		close(a.stop)
 	}
 	a.wg.Wait()
-	// The last uses seen, once no request can add more.
-	a.FlushKeyUsage(context.WithoutCancel(ctx))
+	// The last uses seen, once no request can add more; given its own
+	// bounded time, as ctx may have run out waiting for requests.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	a.FlushKeyUsage(fctx)
+	cancel()
 	if err := a.Meta.Close(); err != nil && first == nil {
 		first = err
 	}
