@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.Int64Var(&cfg.InlineMax, "inline-max", envInt("OUTPOST_INLINE_MAX", server.DefaultInlineMax), "objects up to this many bytes are stored in the metadata database, committed with it in one durable write; -1 stores every object as a blob file; at most 262144 (OUTPOST_INLINE_MAX)")
 	fs.DurationVar(&cfg.SweepEvery, "sweep-every", envDuration("OUTPOST_SWEEP_EVERY", 10*time.Minute), "how often to look for orphan blobs (OUTPOST_SWEEP_EVERY)")
 	fs.DurationVar(&cfg.LifecycleEvery, "lifecycle-every", envDuration("OUTPOST_LIFECYCLE_EVERY", time.Hour), "how often to apply buckets' lifecycle rules (OUTPOST_LIFECYCLE_EVERY)")
+	fs.DurationVar(&cfg.KeyUsageEvery, "key-usage-every", envDuration("OUTPOST_KEY_USAGE_EVERY", time.Minute), "how often access key last-use times (IAM GetAccessKeyLastUsed) are written to the metadata store; also written at shutdown (OUTPOST_KEY_USAGE_EVERY)")
 	fs.IntVar(&cfg.Limits.BucketsPerAccount, "max-buckets", int(envInt("OUTPOST_MAX_BUCKETS", 100)), "Outposts buckets per account (OUTPOST_MAX_BUCKETS)")
 	fs.IntVar(&cfg.Limits.AccessPointsPerBucket, "max-access-points", int(envInt("OUTPOST_MAX_ACCESS_POINTS", 10)), "access points per bucket (OUTPOST_MAX_ACCESS_POINTS)")
 	fs.IntVar(&cfg.Limits.EndpointsPerOutpost, "max-endpoints", int(envInt("OUTPOST_MAX_ENDPOINTS", 100)), "s3outposts endpoints on the outpost (OUTPOST_MAX_ENDPOINTS)")

@@ -75,6 +75,11 @@ type Config struct {
 	// LifecycleEvery is the period of the lifecycle worker, which applies
 	// buckets' lifecycle rules (default 1 hour; AWS runs about daily).
 	LifecycleEvery time.Duration
+	// KeyUsageEvery is how often the access key uses seen (for IAM's
+	// GetAccessKeyLastUsed) are written to the metadata store (default 1
+	// minute); they are also written at shutdown. Until then the node that
+	// saw a use answers it from memory; other nodes see it after the write.
+	KeyUsageEvery time.Duration
 	// Limits are the S3 on Outposts quotas (buckets per account, access
 	// points per bucket, endpoints per outpost); zero fields take AWS's.
 	Limits server.Limits
@@ -172,6 +177,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if cfg.LifecycleEvery == 0 {
 		cfg.LifecycleEvery = time.Hour
+	}
+	if cfg.KeyUsageEvery == 0 {
+		cfg.KeyUsageEvery = time.Minute
 	}
 	if cfg.ReadHeaderTimeout == 0 {
 		cfg.ReadHeaderTimeout = 30 * time.Second
@@ -349,10 +357,12 @@ func (a *App) serve(ln net.Listener, tlsConfig *tls.Config) error {
 	return srv.Serve(ln)
 }
 
-// StartBackground runs the orphan sweep now and periodically, and the
-// lifecycle worker every LifecycleEvery.
+// StartBackground runs the orphan sweep now and periodically, the
+// lifecycle worker every LifecycleEvery and the access key usage flush
+// every KeyUsageEvery.
 func (a *App) StartBackground() {
-	a.startLifecycle()
+	a.every(a.cfg.LifecycleEvery, func() { a.RunLifecycle(context.Background()) })
+	a.every(a.cfg.KeyUsageEvery, func() { a.FlushKeyUsage(context.Background()) })
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
@@ -369,23 +379,33 @@ func (a *App) StartBackground() {
 	}()
 }
 
-// startLifecycle runs the lifecycle worker every LifecycleEvery, the
-// first pass one period after start.
-func (a *App) startLifecycle() {
+// every runs fn every period until Shutdown, the first time one period
+// after start.
+func (a *App) every(period time.Duration, fn func()) {
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		t := time.NewTicker(a.cfg.LifecycleEvery)
+		t := time.NewTicker(period)
 		defer t.Stop()
 		for {
 			select {
 			case <-a.stop:
 				return
 			case <-t.C:
-				a.RunLifecycle(context.Background())
+				fn()
 			}
 		}
 	}()
+}
+
+// FlushKeyUsage writes the access key uses seen since the last flush to
+// the metadata store (server.FlushKeyUsage).
+func (a *App) FlushKeyUsage(ctx context.Context) error {
+	err := a.Handler.FlushKeyUsage(ctx)
+	if err != nil {
+		a.log.Warn("access key usage flush failed; kept for the next one", "error", err)
+	}
+	return err
 }
 
 // RunLifecycle applies every bucket's lifecycle rules once, at the
@@ -427,6 +447,11 @@ func (a *App) Shutdown(ctx context.Context) error {
 		close(a.stop)
 	}
 	a.wg.Wait()
+	// The last uses seen, once no request can add more; given its own
+	// bounded time, as ctx may have run out waiting for requests.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	a.FlushKeyUsage(fctx)
+	cancel()
 	if err := a.Meta.Close(); err != nil && first == nil {
 		first = err
 	}

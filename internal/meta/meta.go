@@ -39,7 +39,8 @@ type WriteCondition struct {
 	// counts as none), else ErrPreconditionFailed.
 	IfNoneMatch bool
 	// IfMatch: the current version's ETag (unquoted) must equal this, else
-	// ErrPreconditionFailed; with no current version, ErrNoSuchKey.
+	// ErrPreconditionFailed; with no current version, ErrNoSuchKey. "*"
+	// (DeleteObjectIf only) matches any current version.
 	IfMatch string
 }
 
@@ -212,6 +213,17 @@ type AccessKey struct {
 	CreatedAt time.Time
 }
 
+// AccessKeyUse is one authenticated use of an access key: what IAM's
+// GetAccessKeyLastUsed reports.
+type AccessKeyUse struct {
+	AccessKeyID string
+	At          time.Time // zero: never used
+	// Service is the signing service of the request (s3, s3-outposts,
+	// iam, sts); Region the region it was signed for.
+	Service string
+	Region  string
+}
+
 // Store is the metadata contract. Every method is one transaction. Methods
 // that drop references to blobs return the blob IDs that are no longer
 // referenced, so the caller can delete them after the commit.
@@ -234,6 +246,14 @@ type Store interface {
 	UpdateAccessKeyStatus(ctx context.Context, id, status string) error
 	DeleteAccessKey(ctx context.Context, id string) error
 	ListAccessKeys(ctx context.Context, account, userName string) ([]AccessKey, error)
+	// RecordAccessKeyUses stores each use as its key's last use, in one
+	// transaction, unless the key's stored use is later: servers flushing
+	// out of order never move it back. Uses of keys that no longer exist
+	// are dropped.
+	RecordAccessKeyUses(ctx context.Context, uses []AccessKeyUse) error
+	// GetAccessKeyLastUsed returns a key's last recorded use (At zero when
+	// none was recorded); ErrNotFound for an unknown key.
+	GetAccessKeyLastUsed(ctx context.Context, id string) (AccessKeyUse, error)
 
 	CreateBucket(ctx context.Context, b Bucket) error // ErrBucketExists (returns nothing else on conflict)
 	// CreateBucketWithin is CreateBucket, refused with ErrLimitExceeded when
@@ -267,6 +287,13 @@ type Store interface {
 	// on an unversioned bucket it removes the null version. A given
 	// versionID removes exactly that version. Deleting a missing key succeeds.
 	DeleteObject(ctx context.Context, bucket, key, versionID string) (DeleteResult, []string, error)
+	// DeleteObjectIf is DeleteObject of the key (versionID "": a delete
+	// marker on a versioned bucket) when cond holds for its current
+	// version, checked in the deleting transaction so that no write can
+	// slip between the check and the delete: ErrNoSuchKey when the key has
+	// no current version (none, or a delete marker), ErrPreconditionFailed
+	// when its ETag is not cond.IfMatch; nothing is deleted then.
+	DeleteObjectIf(ctx context.Context, bucket, key string, cond WriteCondition) (DeleteResult, []string, error)
 	// UpdateObject changes tags or ACL of a version in place (fn edits o);
 	// data fields must not change.
 	UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(o *Object) error) error

@@ -424,6 +424,24 @@ func (rc *reqCtx) mayDeleteKey(key, versionID string) bool {
 	return d.Allowed || (rc.bkt.OutpostID == "" && aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "write"))
 }
 
+// mayReadForDelete decides the s3:GetObject that a delete conditioned on
+// an ETag needs besides s3:DeleteObject: by policy, or on a plain bucket
+// by the current version's ACL, as a GET would be decided.
+func (rc *reqCtx) mayReadForDelete(key string) bool {
+	d, err := rc.evaluate(rc.bkt, "s3:GetObject", key, true, false)
+	if err != nil || d.ExplicitDeny {
+		return false
+	}
+	if d.Allowed {
+		return true
+	}
+	if rc.bkt.OutpostID != "" {
+		return false // S3 on Outposts has no ACLs
+	}
+	o, err := rc.s.cfg.Meta.GetObject(rc.r.Context(), rc.bkt.Name, key, "")
+	return err == nil && aclAllows(o.ACL, rc.principal.Anonymous(), "read")
+}
+
 // mayReadSource decides s3:GetObject on the source of a copy, or
 // s3:GetObjectVersion when the source names a version. It reports whether
 // the policies allow it; the caller falls back to the object ACL.

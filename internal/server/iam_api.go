@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/outpost-s3/outpost/internal/auth"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
@@ -20,7 +21,7 @@ func init() {
 	iamActions = map[string]queryHandler{
 		"CreateUser": iamCreateUser, "GetUser": iamGetUser, "ListUsers": iamListUsers, "DeleteUser": iamDeleteUser,
 		"CreateAccessKey": iamCreateAccessKey, "ListAccessKeys": iamListAccessKeys,
-		"UpdateAccessKey": iamUpdateAccessKey, "DeleteAccessKey": iamDeleteAccessKey,
+		"UpdateAccessKey": iamUpdateAccessKey, "DeleteAccessKey": iamDeleteAccessKey, "GetAccessKeyLastUsed": iamGetAccessKeyLastUsed,
 		"PutUserPolicy": inlinePut(meta.KindUser), "GetUserPolicy": inlineGet(meta.KindUser),
 		"ListUserPolicies": inlineList(meta.KindUser), "DeleteUserPolicy": inlineDelete(meta.KindUser),
 		"PutGroupPolicy": inlinePut(meta.KindGroup), "GetGroupPolicy": inlineGet(meta.KindGroup),
@@ -472,6 +473,68 @@ func iamDeleteAccessKey(q *queryCtx) (any, error) {
 		return nil, err
 	}
 	return nil, q.rc.s.cfg.Meta.DeleteAccessKey(q.rc.r.Context(), k.AccessKeyID)
+}
+
+// xKeyLastUsed is IAM's AccessKeyLastUsed, its elements in IAM's order.
+type xKeyLastUsed struct {
+	Region       string `xml:"Region"`
+	LastUsedDate string `xml:"LastUsedDate,omitempty"`
+	ServiceName  string `xml:"ServiceName"`
+}
+
+// iamGetAccessKeyLastUsed answers when a key of the caller's account last
+// signed a request, for which service (the signing name: s3, s3-outposts,
+// iam, sts) and region
+// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccessKeyLastUsed.html).
+// It needs iam:GetAccessKeyLastUsed on the key's user (the account root
+// for a root key). A key never used answers ServiceName and Region "N/A"
+// and no LastUsedDate, as IAM does.
+func iamGetAccessKeyLastUsed(q *queryCtx) (any, error) {
+	const action = "iam:GetAccessKeyLastUsed"
+	id, err := q.required("AccessKeyId")
+	if err != nil {
+		return nil, err
+	}
+	if len(id) < 16 || len(id) > 128 || strings.IndexFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
+	}) >= 0 {
+		return nil, errValidation("1 validation error detected: Value '%s' at 'accessKeyId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w]+ and have length between 16 and 128", id)
+	}
+	ctx := q.rc.r.Context()
+	k, err := q.rc.s.cfg.Meta.GetAccessKey(ctx, id)
+	if err != nil && !errors.Is(err, meta.ErrNotFound) {
+		return nil, err
+	}
+	notFound := errNoSuchEntity("The Access Key with id %s cannot be found.", id)
+	if err != nil || k.Account != q.p.Account {
+		// Another account's key is as unknown as a missing one.
+		if aerr := q.allowed(action, iam.EntityARN(q.p.Account, meta.KindUser, "/", "*")); aerr != nil {
+			return nil, aerr
+		}
+		return nil, notFound
+	}
+	if k.UserName == "" {
+		err = q.allowed(action, auth.ARNFor(k.Account, ""))
+	} else {
+		_, err = q.entity(meta.KindUser, k.UserName, action)
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := q.rc.s.accessKeyLastUsed(ctx, k.AccessKeyID)
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, notFound // deleted meanwhile
+	} else if err != nil {
+		return nil, err
+	}
+	last := xKeyLastUsed{Region: "N/A", ServiceName: "N/A"}
+	if !u.At.IsZero() {
+		last = xKeyLastUsed{Region: u.Region, LastUsedDate: isoTime(u.At), ServiceName: u.Service}
+	}
+	return struct {
+		AccessKeyLastUsed xKeyLastUsed `xml:"AccessKeyLastUsed"`
+		UserName          string       `xml:"UserName,omitempty"`
+	}{last, k.UserName}, nil
 }
 
 // ---- inline policies ----

@@ -200,13 +200,57 @@ func (rc *reqCtx) writeCondition() (*meta.WriteCondition, error) {
 		c.IfNoneMatch = true
 	}
 	if hasIM {
-		v := strings.Trim(strings.TrimSpace(strings.Join(im, ",")), `"`)
+		v := ifMatchETag(im)
 		if v == "" || v == "*" {
 			return nil, s3err.NotImplemented.WithMessage("A header you provided implies functionality that is not implemented: If-Match on a write takes one ETag.").With(s3err.Field{Name: "Header", Value: "If-Match"})
 		}
 		c.IfMatch = v
 	}
 	return &c, nil
+}
+
+// ifMatchETag is the ETag (unquoted) or "*" of If-Match header values.
+func ifMatchETag(values []string) string {
+	return strings.Trim(strings.TrimSpace(strings.Join(values, ",")), `"`)
+}
+
+// errDeleteCondition refuses a delete precondition S3 refuses on general
+// purpose buckets (and so on Outposts ones): with a version ID, or the
+// size and modification-time conditions of directory buckets. Answering
+// rather than ignoring it keeps a caller from believing a condition
+// guarded a delete that nothing guarded.
+func errDeleteCondition(what, header string) *s3err.Error {
+	return s3err.NotImplemented.WithMessage("A header you provided implies functionality that is not implemented: " + what).With(s3err.Field{Name: "Header", Value: header})
+}
+
+// deleteCondition reads DeleteObject's precondition: If-Match with an ETag
+// or "*" (S3's conditional deletes, 2025), checked against the key's
+// current version in the deleting transaction (meta.Store.DeleteObjectIf).
+// An ETag needs s3:GetObject as well as s3:DeleteObject, as in S3 (the
+// answer tells whether the object changed); "*" only asks that it exist.
+// nil when the request has none.
+func (rc *reqCtx) deleteCondition(hasVersion bool) (*meta.WriteCondition, error) {
+	h := rc.r.Header
+	for _, name := range []string{"X-Amz-If-Match-Size", "X-Amz-If-Match-Last-Modified-Time"} {
+		if _, ok := h[name]; ok {
+			return nil, errDeleteCondition(name+" is supported only by directory buckets.", strings.ToLower(name))
+		}
+	}
+	im, ok := h["If-Match"]
+	if !ok {
+		return nil, nil
+	}
+	if hasVersion {
+		return nil, errDeleteCondition("If-Match cannot be combined with a versionId; conditional deletes apply to the current version.", "If-Match")
+	}
+	v := ifMatchETag(im)
+	if v == "" {
+		return nil, errDeleteCondition("If-Match on a delete takes one ETag or *.", "If-Match")
+	}
+	if v != "*" && !rc.mayReadForDelete(rc.key) {
+		return nil, s3err.AccessDenied
+	}
+	return &meta.WriteCondition{IfMatch: v}, nil
 }
 
 // deleteBlobs removes blobs no longer referenced. A failure leaves an
@@ -639,7 +683,20 @@ func (rc *reqCtx) deleteObject() error {
 	if v := rc.query.Get("versionId"); has(rc.query, "versionId") && v != meta.NullVersion && !validVersionID(v) {
 		return s3err.InvalidArgument.WithMessage("Invalid version id specified").With(s3err.Field{Name: "ArgumentName", Value: "versionId"}, s3err.Field{Name: "ArgumentValue", Value: v})
 	}
-	res, freed, err := rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"))
+	cond, err := rc.deleteCondition(has(rc.query, "versionId"))
+	if err != nil {
+		return err
+	}
+	var res meta.DeleteResult
+	var freed []string
+	if cond != nil {
+		res, freed, err = rc.s.cfg.Meta.DeleteObjectIf(rc.r.Context(), rc.bucket, rc.key, *cond)
+	} else {
+		res, freed, err = rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"))
+	}
+	if errors.Is(err, meta.ErrPreconditionFailed) {
+		return s3err.PreconditionFailed.With(s3err.Field{Name: "Condition", Value: "If-Match"})
+	}
 	if err != nil {
 		return rc.objectError(err)
 	}
@@ -659,6 +716,11 @@ type deleteRequest struct {
 	Objects []struct {
 		Key       string `xml:"Key"`
 		VersionID string `xml:"VersionId"`
+		// ETag is the entry's If-Match (an ETag or "*"); LastModifiedTime
+		// and Size are directory-bucket conditions, refused.
+		ETag             *string `xml:"ETag"`
+		LastModifiedTime *string `xml:"LastModifiedTime"`
+		Size             *string `xml:"Size"`
 	} `xml:"Object"`
 }
 
@@ -705,7 +767,31 @@ func (rc *reqCtx) deleteObjects() error {
 			fail(s3err.AccessDenied)
 			continue
 		}
-		r, freed, err := rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, ob.Key, ob.VersionID)
+		if ob.LastModifiedTime != nil || ob.Size != nil {
+			fail(errDeleteCondition("LastModifiedTime and Size conditions are supported only by directory buckets.", "LastModifiedTime"))
+			continue
+		}
+		var r meta.DeleteResult
+		var freed []string
+		var err error
+		if ob.ETag != nil {
+			// The entry's ETag is DeleteObject's If-Match, with its rules.
+			v := ifMatchETag([]string{*ob.ETag})
+			switch {
+			case ob.VersionID != "":
+				fail(errDeleteCondition("an ETag condition cannot be combined with a VersionId; conditional deletes apply to the current version.", "If-Match"))
+				continue
+			case v == "":
+				fail(errDeleteCondition("an ETag condition takes one ETag or *.", "If-Match"))
+				continue
+			case v != "*" && !rc.mayReadForDelete(ob.Key):
+				fail(s3err.AccessDenied)
+				continue
+			}
+			r, freed, err = rc.s.cfg.Meta.DeleteObjectIf(rc.r.Context(), rc.bucket, ob.Key, meta.WriteCondition{IfMatch: v})
+		} else {
+			r, freed, err = rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, ob.Key, ob.VersionID)
+		}
 		if err != nil && !errors.Is(err, meta.ErrNoSuchVersion) {
 			fail(toS3Error(err))
 			continue

@@ -160,6 +160,7 @@ func (s *Server) runQuery(q *queryCtx) error {
 	if _, err := io.Copy(io.Discard, v.Body); err != nil {
 		return queryAuthError(err)
 	}
+	s.recordKeyUse(v)
 	var h queryHandler
 	switch q.service {
 	case "sts":

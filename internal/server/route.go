@@ -354,6 +354,7 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	if p, ok := v.Key.Principal.(*auth.Principal); ok {
 		rc.principal = p
 	}
+	s.recordKeyUse(v)
 	return nil
 }
 

@@ -96,6 +96,8 @@ type Server struct {
 	ident *identity
 	// nets caches the networks and endpoints (network.go).
 	nets netCache
+	// keyUse holds access key uses until FlushKeyUsage (keyusage.go).
+	keyUse keyUsage
 }
 
 // New builds a Server from cfg.

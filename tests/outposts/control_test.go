@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/s3control/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/outpost-s3/outpost/arn"
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -378,4 +379,24 @@ func TestLimitsHoldUnderConcurrentCreates(t *testing.T) {
 	for _, err := range refused {
 		wantCode(t, "CreateAccessPoint over the limit", err, "InvalidRequest")
 	}
+}
+
+// TestControlOwnerGuardIsAccountID (issue 12 item 12): S3 Control
+// operations name the account in x-amz-account-id (and the bucket ARN),
+// not x-amz-expected-bucket-owner, which no S3 Control operation takes in
+// AWS's API model. Another account there answers 403 AccessDenied; an
+// x-amz-expected-bucket-owner header, even naming another account, is an
+// unknown header and ignored, as AWS ignores it.
+func TestControlOwnerGuardIsAccountID(t *testing.T) {
+	srv := start(t, nil)
+	c := controlClient(srv)
+	createBucket(t, c, "guarded")
+	otherOwner := s3control.WithAPIOptions(smithyhttp.AddHeaderValue("X-Amz-Expected-Bucket-Owner", "999999999999"))
+	got, err := c.GetBucket(ctx, &s3control.GetBucketInput{AccountId: aws.String(account), Bucket: aws.String(bucketARN("guarded"))}, otherOwner)
+	if err != nil || aws.ToString(got.Bucket) != "guarded" {
+		t.Fatalf("S3 Control GetBucket with x-amz-expected-bucket-owner of another account: %+v %v; want the bucket (the header is not S3 Control's)", got, err)
+	}
+	other := "arn:aws:s3-outposts:" + region + ":444455556666:outpost/" + outpost + "/bucket/guarded"
+	_, err = c.GetBucketVersioning(ctx, &s3control.GetBucketVersioningInput{AccountId: aws.String("444455556666"), Bucket: aws.String(other)})
+	wantCode(t, "S3 Control naming another account", err, "AccessDenied")
 }

@@ -114,6 +114,20 @@ func (s *Store) ListAccessKeys(ctx context.Context, account, userName string) ([
 	return s.Store.ListAccessKeys(ctx, account, userName)
 }
 
+func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []meta.AccessKeyUse) error {
+	if err := s.fail("RecordAccessKeyUses"); err != nil {
+		return err
+	}
+	return s.Store.RecordAccessKeyUses(ctx, uses)
+}
+
+func (s *Store) GetAccessKeyLastUsed(ctx context.Context, id string) (meta.AccessKeyUse, error) {
+	if err := s.fail("GetAccessKeyLastUsed"); err != nil {
+		return meta.AccessKeyUse{}, err
+	}
+	return s.Store.GetAccessKeyLastUsed(ctx, id)
+}
+
 func (s *Store) CreateBucket(ctx context.Context, b meta.Bucket) error {
 	if err := s.fail("CreateBucket"); err != nil {
 		return err
@@ -203,6 +217,13 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string)
 		return meta.DeleteResult{}, nil, err
 	}
 	return s.Store.DeleteObject(ctx, bucket, key, versionID)
+}
+
+func (s *Store) DeleteObjectIf(ctx context.Context, bucket, key string, cond meta.WriteCondition) (meta.DeleteResult, []string, error) {
+	if err := s.fail("DeleteObjectIf"); err != nil {
+		return meta.DeleteResult{}, nil, err
+	}
+	return s.Store.DeleteObjectIf(ctx, bucket, key, cond)
 }
 
 func (s *Store) UpdateObject(ctx context.Context, bucket, key, versionID string, fn func(o *meta.Object) error) error {

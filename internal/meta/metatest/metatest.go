@@ -25,6 +25,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 	}{
 		{"settings are set once or overwritten", testSettings},
 		{"access keys are unique and listable", testAccessKeys},
+		{"access key last use only moves forward", testAccessKeyLastUsed},
 		{"buckets are created once and deleted only when empty", testBuckets},
 		{"concurrent bucket creates cannot pass a limit", testBucketLimit},
 		{"bucket configuration documents", testBucketConfigs},
@@ -41,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"concurrent puts of one key stay consistent", testConcurrentPuts},
 		{"concurrent puts of one versioned key", testConcurrentVersionedPuts},
 		{"conditional writes: one create-if-absent wins a race", testConditionalWrites},
+		{"conditional deletes: If-Match on the current version, atomically", testConditionalDeletes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -157,6 +159,51 @@ func testAccessKeys(t *testing.T, s meta.Store) {
 	}
 	must(t, s.DeleteAccessKey(ctx, "AKIAEXAMPLE1"))
 	wantErr(t, "second DeleteAccessKey", s.DeleteAccessKey(ctx, "AKIAEXAMPLE1"), meta.ErrNotFound)
+}
+
+func testAccessKeyLastUsed(t *testing.T, s meta.Store) {
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKIAUSED", Secret: "s", Account: "111122223333", Status: "Active"}))
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKIAIDLE", Secret: "s", Account: "111122223333", Status: "Active"}))
+	idle, err := s.GetAccessKeyLastUsed(ctx, "AKIAIDLE")
+	must(t, err)
+	if !idle.At.IsZero() || idle.Service != "" || idle.Region != "" {
+		t.Fatalf("never-used key: GetAccessKeyLastUsed = %+v, want no use", idle)
+	}
+	_, err = s.GetAccessKeyLastUsed(ctx, "AKIANONE")
+	wantErr(t, "GetAccessKeyLastUsed of an unknown key", err, meta.ErrNotFound)
+
+	t1 := time.Unix(1700000000, 123000000).UTC()
+	t2 := t1.Add(time.Minute)
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{
+		{AccessKeyID: "AKIAUSED", At: t2, Service: "s3-outposts", Region: "us-west-2"},
+		{AccessKeyID: "AKIANONE", At: t2, Service: "s3", Region: "us-west-2"}, // unknown: dropped
+	}))
+	want := meta.AccessKeyUse{AccessKeyID: "AKIAUSED", At: t2, Service: "s3-outposts", Region: "us-west-2"}
+	check := func(what string) {
+		t.Helper()
+		got, err := s.GetAccessKeyLastUsed(ctx, "AKIAUSED")
+		must(t, err)
+		if !got.At.Equal(want.At) || got.Service != want.Service || got.Region != want.Region || got.AccessKeyID != want.AccessKeyID {
+			t.Fatalf("%s: GetAccessKeyLastUsed = %+v, want %+v", what, got, want)
+		}
+	}
+	check("after a use")
+	// Another server flushing an older use later must not move it back.
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{{AccessKeyID: "AKIAUSED", At: t1, Service: "iam", Region: "us-east-1"}}))
+	check("after an older use")
+	t3 := t2.Add(time.Second)
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{{AccessKeyID: "AKIAUSED", At: t3, Service: "sts", Region: "us-east-1"}}))
+	want = meta.AccessKeyUse{AccessKeyID: "AKIAUSED", At: t3, Service: "sts", Region: "us-east-1"}
+	check("after a newer use")
+	if idle, _ := s.GetAccessKeyLastUsed(ctx, "AKIAIDLE"); !idle.At.IsZero() {
+		t.Fatalf("a use of one key was recorded on another: %+v", idle)
+	}
+	must(t, s.RecordAccessKeyUses(ctx, nil))
+	// A deleted key's last use goes with it.
+	must(t, s.DeleteAccessKey(ctx, "AKIAUSED"))
+	must(t, s.RecordAccessKeyUses(ctx, []meta.AccessKeyUse{{AccessKeyID: "AKIAUSED", At: t3.Add(time.Second), Service: "s3", Region: "us-east-1"}}))
+	_, err = s.GetAccessKeyLastUsed(ctx, "AKIAUSED")
+	wantErr(t, "GetAccessKeyLastUsed of a deleted key", err, meta.ErrNotFound)
 }
 
 func testBuckets(t *testing.T, s meta.Store) {
@@ -957,17 +1004,87 @@ func testConditionalWrites(t *testing.T, s meta.Store) {
 
 	// Racing creates of a fresh key: exactly one commits.
 	const n = 12
+	wins, failed := raceConditional(t, n, meta.ErrPreconditionFailed, func(i int) error {
+		o := obj(fmt.Sprintf("r%d", i), &meta.WriteCondition{IfNoneMatch: true})
+		o.Key = "race"
+		_, err := s.PutObject(ctx, o)
+		return err
+	})
+	if wins != 1 || failed != n-1 {
+		t.Fatalf("racing If-None-Match creates: %d won, %d failed the condition; want 1 and %d", wins, failed, n-1)
+	}
+	vs, err := s.ListObjectVersions(ctx, "b", meta.VersionListOptions{Prefix: "race", MaxKeys: 100})
+	must(t, err)
+	if len(vs.Versions) != 1 {
+		t.Fatalf("%d versions of the raced key, want 1", len(vs.Versions))
+	}
+}
+
+func testConditionalDeletes(t *testing.T, s meta.Store) {
+	for _, versioning := range []string{"", "Enabled", "Suspended"} {
+		t.Run("versioning "+versioning, func(t *testing.T) {
+			b := "cd" + strings.ToLower(versioning)
+			mkBucket(t, s, b, versioning)
+			o, _ := put(t, s, b, "k")
+			_, _, err := s.DeleteObjectIf(ctx, b, "absent", meta.WriteCondition{IfMatch: "*"})
+			wantErr(t, "If-Match * on a missing key", err, meta.ErrNoSuchKey)
+			_, _, err = s.DeleteObjectIf(ctx, b, "absent", meta.WriteCondition{IfMatch: o.ETag})
+			wantErr(t, "If-Match ETag on a missing key", err, meta.ErrNoSuchKey)
+			_, _, err = s.DeleteObjectIf(ctx, b, "k", meta.WriteCondition{IfMatch: "0123456789abcdef0123456789abcdef"})
+			wantErr(t, "If-Match with another ETag", err, meta.ErrPreconditionFailed)
+			if _, err := s.GetObject(ctx, b, "k", ""); err != nil {
+				t.Fatalf("a failed conditional delete deleted the object: %v", err)
+			}
+			res, freed, err := s.DeleteObjectIf(ctx, b, "k", meta.WriteCondition{IfMatch: o.ETag})
+			must(t, err)
+			if versioning == "Enabled" != (res.DeleteMarker && len(freed) == 0) {
+				t.Fatalf("matching delete: %+v, freed %v", res, freed)
+			}
+			_, err = s.GetObject(ctx, b, "k", "")
+			wantErr(t, "GetObject after the matching delete", err, meta.ErrNoSuchKey)
+			// A delete marker is no current version, whatever lies under it.
+			_, _, err = s.DeleteObjectIf(ctx, b, "k", meta.WriteCondition{IfMatch: "*"})
+			wantErr(t, "If-Match * over a delete marker", err, meta.ErrNoSuchKey)
+			_, _, err = s.DeleteObjectIf(ctx, b, "k", meta.WriteCondition{IfMatch: o.ETag})
+			wantErr(t, "If-Match ETag over a delete marker", err, meta.ErrNoSuchKey)
+			put(t, s, b, "k")
+			_, _, err = s.DeleteObjectIf(ctx, b, "k", meta.WriteCondition{IfMatch: "*"})
+			must(t, err)
+		})
+	}
+	_, _, err := s.DeleteObjectIf(ctx, "nobucket", "k", meta.WriteCondition{IfMatch: "*"})
+	wantErr(t, "DeleteObjectIf in a missing bucket", err, meta.ErrNoSuchBucket)
+
+	// Racing deletes of one version by its ETag: exactly one succeeds, so
+	// one delete marker is written; the others find no current version.
+	mkBucket(t, s, "cdrace", "Enabled")
+	o, _ := put(t, s, "cdrace", "k")
+	const n = 12
+	wins, gone := raceConditional(t, n, meta.ErrNoSuchKey, func(int) error {
+		_, _, err := s.DeleteObjectIf(ctx, "cdrace", "k", meta.WriteCondition{IfMatch: o.ETag})
+		return err
+	})
+	vs, err := s.ListObjectVersions(ctx, "cdrace", meta.VersionListOptions{MaxKeys: 100})
+	must(t, err)
+	if wins != 1 || gone != n-1 || len(vs.Versions) != 2 {
+		t.Fatalf("racing If-Match deletes: %d won, %d found no key, %d versions; want 1, %d, 2 (the object and one marker)", wins, gone, len(vs.Versions), n-1)
+	}
+}
+
+// raceConditional runs n calls of op at once, each retried while the store
+// is briefly unavailable, and counts those that succeeded and those that
+// failed with lost (the error the losers of the race must get); any other
+// error fails the test.
+func raceConditional(t *testing.T, n int, lost error, op func(i int) error) (wins, losses int) {
+	t.Helper()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	wins, failed := 0, 0
 	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for attempt := 0; ; attempt++ {
-				o := obj(fmt.Sprintf("r%d", i), &meta.WriteCondition{IfNoneMatch: true})
-				o.Key = "race"
-				_, err := s.PutObject(ctx, o)
+				err := op(i)
 				if errors.Is(err, meta.ErrUnavailable) && attempt < 10 {
 					time.Sleep(10 * time.Millisecond)
 					continue
@@ -977,22 +1094,15 @@ func testConditionalWrites(t *testing.T, s meta.Store) {
 				switch {
 				case err == nil:
 					wins++
-				case errors.Is(err, meta.ErrPreconditionFailed):
-					failed++
+				case errors.Is(err, lost):
+					losses++
 				default:
-					t.Errorf("racing conditional PutObject: %v", err)
+					t.Errorf("racing conditional operation: %v", err)
 				}
 				return
 			}
 		}()
 	}
 	wg.Wait()
-	if wins != 1 || failed != n-1 {
-		t.Fatalf("racing If-None-Match creates: %d won, %d failed the condition; want 1 and %d", wins, failed, n-1)
-	}
-	vs, err := s.ListObjectVersions(ctx, "b", meta.VersionListOptions{Prefix: "race", MaxKeys: 100})
-	must(t, err)
-	if len(vs.Versions) != 1 {
-		t.Fatalf("%d versions of the raced key, want 1", len(vs.Versions))
-	}
+	return wins, losses
 }

@@ -197,7 +197,7 @@ func (c conn) checkCondition(bucket, key string, cond *meta.WriteCondition) erro
 		return meta.ErrPreconditionFailed
 	case cond.IfMatch != "" && !exists:
 		return meta.ErrNoSuchKey
-	case cond.IfMatch != "" && etag != cond.IfMatch:
+	case cond.IfMatch != "" && cond.IfMatch != "*" && etag != cond.IfMatch:
 		return meta.ErrPreconditionFailed
 	}
 	return nil
@@ -271,6 +271,16 @@ func (s *Store) GetObject(ctx context.Context, bucket, key, versionID string) (m
 // x-amz-version-id there); with versioning Suspended, deleting the key
 // replaces the null version with a null delete marker.
 func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string) (meta.DeleteResult, []string, error) {
+	return s.deleteObject(ctx, bucket, key, versionID, nil)
+}
+
+// DeleteObjectIf deletes the key as DeleteObject does when cond holds for
+// its current version, checked under the key's lock (see meta.Store).
+func (s *Store) DeleteObjectIf(ctx context.Context, bucket, key string, cond meta.WriteCondition) (meta.DeleteResult, []string, error) {
+	return s.deleteObject(ctx, bucket, key, "", &cond)
+}
+
+func (s *Store) deleteObject(ctx context.Context, bucket, key, versionID string, cond *meta.WriteCondition) (meta.DeleteResult, []string, error) {
 	var res meta.DeleteResult
 	var freed []string
 	err := s.writeObjects(ctx, "delete object "+key, func(c conn) error {
@@ -281,6 +291,11 @@ func (s *Store) DeleteObject(ctx context.Context, bucket, key, versionID string)
 		}
 		if err := c.lockKey(bucket, key); err != nil {
 			return err
+		}
+		if cond != nil {
+			if err := c.checkCondition(bucket, key, cond); err != nil {
+				return err
+			}
 		}
 		if versionID != "" {
 			found, wasLatest, wasMarker, err := c.removeVersion(bucket, key, versionID, &freed)

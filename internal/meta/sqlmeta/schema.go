@@ -32,6 +32,7 @@ var migrations = []string{
 	migration004InlineData,
 	migration005KeyUserID,
 	migration006UploadInitiator,
+	migration007KeyLastUsed,
 }
 
 // migration006UploadInitiator records who created a multipart upload, for

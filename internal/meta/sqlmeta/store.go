@@ -395,6 +395,49 @@ func (s *Store) ListAccessKeys(ctx context.Context, account, userName string) ([
 	return out, err
 }
 
+// migration007KeyLastUsed records each access key's last use (IAM's
+// GetAccessKeyLastUsed): when (0: never), the signing service and region.
+// The columns live on the key's row, so a use recorded after the key was
+// deleted finds no row and is dropped.
+const migration007KeyLastUsed = `
+ALTER TABLE access_keys ADD COLUMN last_used_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE access_keys ADD COLUMN last_used_service TEXT NOT NULL DEFAULT '';
+ALTER TABLE access_keys ADD COLUMN last_used_region TEXT NOT NULL DEFAULT '';
+`
+
+// RecordAccessKeyUses stores the uses in one transaction; a use older than
+// the stored one, or of a deleted key, changes nothing.
+func (s *Store) RecordAccessKeyUses(ctx context.Context, uses []meta.AccessKeyUse) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	return s.write(ctx, "record access key uses", func(c conn) error {
+		for _, u := range uses {
+			at := u.At.UnixNano()
+			if _, err := c.exec("UPDATE access_keys SET last_used_at = ?, last_used_service = ?, last_used_region = ? WHERE access_key_id = ? AND last_used_at < ?",
+				at, u.Service, u.Region, u.AccessKeyID, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// GetAccessKeyLastUsed returns a key's last recorded use, or
+// meta.ErrNotFound. It is not cached: the answer changes with every flush.
+func (s *Store) GetAccessKeyLastUsed(ctx context.Context, id string) (meta.AccessKeyUse, error) {
+	u := meta.AccessKeyUse{AccessKeyID: id}
+	var at int64
+	err := s.pool(ctx).queryRow("SELECT last_used_at, last_used_service, last_used_region FROM access_keys WHERE access_key_id = ?", id).Scan(&at, &u.Service, &u.Region)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = meta.ErrNotFound
+	}
+	if at != 0 {
+		u.At = fromNanos(at)
+	}
+	return u, s.fail("get access key last used", err)
+}
+
 // mustAffect turns "no row changed" into meta.ErrNotFound.
 func mustAffect(res sql.Result, err error) error {
 	if err != nil {
