@@ -24,7 +24,15 @@ func bodyDeadlines(h http.Handler, idle time.Duration, minRate int64) http.Handl
 		if idle > 0 && r.Body != nil && r.Body != http.NoBody {
 			b := &deadlineBody{rc: http.NewResponseController(w), body: r.Body, idle: idle, rate: minRate, start: time.Now()}
 			if b.extend(b.start) == nil {
-				r.Body = b
+				// A shallow copy, never r itself: net/http decides whether
+				// the connection may carry another request by looking at
+				// r.Body after the handler (an "Expect: 100-continue" body
+				// that was not read to its end closes the connection). With
+				// r.Body replaced it would keep the connection, and read the
+				// unread body of a refused upload as the next request.
+				r2 := *r
+				r2.Body = b
+				r = &r2
 			}
 		}
 		h.ServeHTTP(w, r)

@@ -337,3 +337,46 @@ func TestSlowlorisDoesNotStarveOthers(t *testing.T) {
 	cancel()
 	wg.Wait()
 }
+
+// TestUnreadBodyIsNeverTheNextRequest: a PUT sent with "Expect:
+// 100-continue" and refused before its body is read (here: no such
+// upload) must not leave the connection open with the body unread, or a
+// client that sends the body anyway (curl after its one-second wait,
+// SDKs with a short expect timeout) has it parsed as the next request.
+// The body here carries a whole request; it must never be answered.
+func TestUnreadBodyIsNeverTheNextRequest(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.MustBucket(t, "smuggle")
+	inner := "GET /smuggle?list-type=2 HTTP/1.1\r\nHost: " + srv.Addr + "\r\n\r\n"
+	body := strings.Repeat(inner, 20) + strings.Repeat("x", 300<<10)
+	r, _ := http.NewRequest("PUT", srv.URL+"/smuggle/k?partNumber=1&uploadId=none", strings.NewReader(body))
+	r.Header.Set("Expect", "100-continue")
+	sigv4.SignRequest(r, creds, testserver.Region, "s3", sigv4.UnsignedPayload, time.Now())
+	conn, err := net.Dial("tcp", srv.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// Headers and body in one go, without waiting for 100 Continue.
+	var req bytes.Buffer
+	fmt.Fprintf(&req, "PUT %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", r.URL.RequestURI(), srv.Addr, len(body))
+	for k, vs := range r.Header {
+		fmt.Fprintf(&req, "%s: %s\r\n", k, vs[0])
+	}
+	req.WriteString("\r\n")
+	req.WriteString(body)
+	go conn.Write(req.Bytes())
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != 404 {
+		t.Fatalf("refused upload: %d, want 404 NoSuchUpload", resp.StatusCode)
+	}
+	if second, err := http.ReadResponse(br, nil); err == nil {
+		t.Fatalf("the unread body was served as a request: %s", second.Status)
+	}
+}
