@@ -53,6 +53,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.StringVar(&cfg.PublicURL, "public-url", env("OUTPOST_PUBLIC_URL", ""), "the URL clients use when a trusted proxy serves Outpost under another host or a path prefix, e.g. https://files.example.com/s3 (OUTPOST_PUBLIC_URL)")
 	orphanGrace := fs.Duration("orphan-grace", envDuration("OUTPOST_ORPHAN_GRACE", time.Hour), "age after which unreferenced blobs are swept (OUTPOST_ORPHAN_GRACE)")
 	fs.Int64Var(&cfg.InlineMax, "inline-max", envInt("OUTPOST_INLINE_MAX", server.DefaultInlineMax), "objects up to this many bytes are stored in the metadata database, committed with it in one durable write; -1 stores every object as a blob file; at most 262144 (OUTPOST_INLINE_MAX)")
+	encrypt := fs.Bool("encrypt-at-rest", envBool("OUTPOST_ENCRYPT_AT_REST", true), "seal every object with SSE-S3 (AES-256-GCM under per-object keys wrapped by the master key), as S3 on Outposts does; false stores objects as sent unless a request asks for SSE-S3 or SSE-C, for disks that are already encrypted (OUTPOST_ENCRYPT_AT_REST)")
 	fs.DurationVar(&cfg.SweepEvery, "sweep-every", envDuration("OUTPOST_SWEEP_EVERY", 10*time.Minute), "how often to look for orphan blobs (OUTPOST_SWEEP_EVERY)")
 	fs.DurationVar(&cfg.LifecycleEvery, "lifecycle-every", envDuration("OUTPOST_LIFECYCLE_EVERY", time.Hour), "how often to apply buckets' lifecycle rules (OUTPOST_LIFECYCLE_EVERY)")
 	fs.DurationVar(&cfg.KeyUsageEvery, "key-usage-every", envDuration("OUTPOST_KEY_USAGE_EVERY", time.Minute), "how often access key last-use times (IAM GetAccessKeyLastUsed) are written to the metadata store; also written at shutdown (OUTPOST_KEY_USAGE_EVERY)")
@@ -85,6 +86,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg.MasterKey = os.Getenv("OUTPOST_MASTER_KEY")
 	cfg.MasterKeyPrevious = os.Getenv("OUTPOST_MASTER_KEY_PREVIOUS")
 	cfg.OrphanGrace = *orphanGrace
+	cfg.PlaintextAtRest = !*encrypt
 	prefixes, err := parseCIDRs(*trusted)
 	if err != nil {
 		fmt.Fprintln(stderr, "outpost serve: --trusted-proxies:", err)
@@ -153,6 +155,15 @@ func envInt(name string, def int64) int64 {
 	if v := os.Getenv(name); v != "" {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			return n
+		}
+	}
+	return def
+}
+
+func envBool(name string, def bool) bool {
+	if v := os.Getenv(name); v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			return b
 		}
 	}
 	return def

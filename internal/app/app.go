@@ -72,6 +72,9 @@ type Config struct {
 	// InlineMax: objects up to this size are stored in their metadata row
 	// (server.Config.InlineMax: 0 is the default 16 KiB, negative never).
 	InlineMax int64
+	// PlaintextAtRest turns off SSE-S3 by default (--encrypt-at-rest=false):
+	// objects are stored as sent unless a request asks for encryption.
+	PlaintextAtRest bool
 	// LifecycleEvery is the period of the lifecycle worker, which applies
 	// buckets' lifecycle rules (default 1 hour; AWS runs about daily).
 	LifecycleEvery time.Duration
@@ -254,7 +257,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
 		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now, Keyring: a.Keyring,
 		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
-		Outposts: outposts, Limits: cfg.Limits, InlineMax: cfg.InlineMax,
+		Outposts: outposts, Limits: cfg.Limits, InlineMax: cfg.InlineMax, PlaintextAtRest: cfg.PlaintextAtRest,
 	})
 	if err != nil {
 		ms.Close()

@@ -218,3 +218,23 @@ func (k *Keyring) DecryptSecret(accessKeyID, stored string) (string, error) {
 	}
 	return string(pt), nil
 }
+
+// dataKeyAAD binds a wrapped object data key to its use: a sealed secret
+// or session token pasted into a segment does not unwrap.
+var dataKeyAAD = []byte("object data key v1")
+
+// WrapDataKey seals an object's data key (package sse) under the current
+// master key, as KEYID:base64(nonce||ct). Rotation works as for secrets:
+// keys wrapped by a previous master key unwrap while it is configured.
+func (k *Keyring) WrapDataKey(dataKey []byte) string {
+	return k.seal(dataKey, dataKeyAAD, base64.StdEncoding)
+}
+
+// UnwrapDataKey reverses WrapDataKey.
+func (k *Keyring) UnwrapDataKey(wrapped string) ([]byte, error) {
+	dk, err := k.open(wrapped, dataKeyAAD, base64.StdEncoding)
+	if err != nil {
+		return nil, fmt.Errorf("object data key: %w", err)
+	}
+	return dk, nil
+}

@@ -69,6 +69,25 @@ type Segment struct {
 	ETag       string // part ETag, unquoted hex MD5
 	// Checksums by algorithm name (CRC32, CRC32C, CRC64NVME, SHA1, SHA256), base64.
 	Checksums map[string]string `json:",omitempty"`
+	// SealedKey is the wrapped data key the segment's bytes are sealed
+	// with (package sse), "" when they are stored as sent: wrapped by the
+	// master key for SSE-S3, by the customer's key for SSE-C.
+	SealedKey string `json:",omitempty"`
+}
+
+// Encryption modes of an object or upload (Encryption.Mode).
+const (
+	SSES3 = "AES256" // sealed under data keys wrapped by the master key
+	SSEC  = "SSE-C"  // sealed under data keys wrapped by the customer's key
+)
+
+// Encryption is how an object's (or upload's) bytes are sealed at rest.
+type Encryption struct {
+	// Mode is "" (stored as sent), SSES3 or SSEC.
+	Mode string
+	// KeyCheck verifies an SSE-C customer key (sse.KeyCheck: a salt and an
+	// HMAC); the key itself is never stored.
+	KeyCheck []byte
 }
 
 // Object is one version of an object, or a delete marker.
@@ -95,6 +114,7 @@ type Object struct {
 	ACL          string
 	StorageClass string
 	Segments     []Segment
+	Encryption   Encryption
 	// Inline holds the bytes of a small object stored in its metadata row
 	// rather than in a blob (the server's inline limit decides); its one
 	// segment then has BlobID "". Shared when read: never modify it.
@@ -159,7 +179,8 @@ type Upload struct {
 	ChecksumType      string
 	// Initiator is the ARN of the principal that created the upload (""
 	// for uploads stored before it was recorded).
-	Initiator string
+	Initiator  string
+	Encryption Encryption
 }
 
 // Part is an uploaded part of a multipart upload.
@@ -170,6 +191,7 @@ type Part struct {
 	ETag         string // unquoted hex MD5
 	LastModified time.Time
 	Checksums    map[string]string
+	SealedKey    string // as Segment.SealedKey
 }
 
 // UploadListOptions selects multipart uploads in (key, initiated) order.

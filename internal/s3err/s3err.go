@@ -99,6 +99,7 @@ var (
 	InvalidArgument                   = def("InvalidArgument", 400, "Invalid Argument")
 	InvalidBucketName                 = def("InvalidBucketName", 400, "The specified bucket is not valid.")
 	InvalidBucketState                = def("InvalidBucketState", 409, "The request is not valid with the current state of the bucket.")
+	InvalidEncryptionAlgorithmError   = def("InvalidEncryptionAlgorithmError", 400, "The encryption request you specified is not valid. The valid value is AES256.")
 	InvalidDigest                     = def("InvalidDigest", 400, "The Content-MD5 you specified is not valid.")
 	InvalidPart                       = def("InvalidPart", 400, "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
 	InvalidPartOrder                  = def("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must be ordered by part number.")

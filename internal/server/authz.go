@@ -175,7 +175,7 @@ func (rc *reqCtx) s3Context(c map[string][]string, svc string, b *meta.Bucket, a
 	if vs, ok := q["versionId"]; ok && len(vs) > 0 {
 		set("versionid", vs[0])
 	}
-	for _, k := range []string{"x-amz-copy-source", "x-amz-metadata-directive", "x-amz-acl", "x-amz-server-side-encryption", "x-amz-storage-class"} {
+	for _, k := range []string{"x-amz-copy-source", "x-amz-metadata-directive", "x-amz-acl", "x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm", "x-amz-storage-class"} {
 		if v := h.Get(k); v != "" {
 			set(k, v)
 		}

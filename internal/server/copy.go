@@ -102,12 +102,13 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 	return &o, &sb, nil
 }
 
-// copyInto streams [start, start+n) of src into a new blob (or, with
-// inlineOK, inline bytes), the same way ingest stores a request body.
-func (rc *reqCtx) copyInto(src *meta.Object, start, n int64, checksumAlgorithm string, inlineOK bool) (*ingested, error) {
+// copyInto streams [start, start+n) of src (read with the customer key
+// srcKey when it is SSE-C) into a new blob (or, with inlineOK, inline
+// bytes) sealed as sl says, the same way ingest stores a request body.
+func (rc *reqCtx) copyInto(src *meta.Object, srcKey *customerKey, start, n int64, checksumAlgorithm string, inlineOK bool, sl sealing) (*ingested, error) {
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(rc.s.readObjectRange(rc, src, start, n, pw))
+		pw.CloseWithError(rc.s.readObjectRange(rc, src, srcKey, start, n, pw))
 	}()
 	defer pr.Close()
 	// Copies carry no request checksums or Content-MD5 of their own; a
@@ -116,13 +117,13 @@ func (rc *reqCtx) copyInto(src *meta.Object, start, n int64, checksumAlgorithm s
 	if checksumAlgorithm != "" {
 		decl.Set("x-amz-sdk-checksum-algorithm", checksumAlgorithm)
 	}
-	return rc.ingest(pr, n, decl, inlineOK)
+	return rc.ingest(pr, n, decl, inlineOK, sl)
 }
 
 // readObjectRange writes a byte range of an object's segments to w.
-func (s *Server) readObjectRange(rc *reqCtx, o *meta.Object, start, length int64, w io.Writer) error {
+func (s *Server) readObjectRange(rc *reqCtx, o *meta.Object, ck *customerKey, start, length int64, w io.Writer) error {
 	for _, p := range rangePieces(o, start, length) {
-		f, err := s.openPiece(rc.r.Context(), p)
+		f, err := s.openPiece(rc.r.Context(), p, o.Encryption.Mode, ck)
 		if err != nil {
 			return err
 		}
@@ -156,6 +157,14 @@ func (rc *reqCtx) copyObject() error {
 	if err != nil {
 		return err
 	}
+	srcKey, err := rc.readKey(src, sseCopyCustomr)
+	if err != nil {
+		return err
+	}
+	sl, err := rc.writeSealing()
+	if err != nil {
+		return err
+	}
 	directive := rc.r.Header.Get("x-amz-metadata-directive")
 	switch directive {
 	case "", "COPY":
@@ -172,6 +181,7 @@ func (rc *reqCtx) copyObject() error {
 		return s3err.InvalidArgument.WithMessage("Unknown tagging directive.")
 	}
 	if sb.Name == rc.bucket && src.Key == rc.key && directive != "REPLACE" && rc.r.Header.Get("x-amz-storage-class") == "" &&
+		rc.r.Header.Get(sseHeader) == "" && sl.ck == nil &&
 		rc.r.Header.Get("x-amz-copy-source") != "" && !strings.Contains(rc.r.Header.Get("x-amz-copy-source"), "versionId") {
 		return s3err.InvalidRequest.WithMessage("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
@@ -181,15 +191,15 @@ func (rc *reqCtx) copyObject() error {
 	if rc.r.ContentLength > 0 {
 		return s3err.InvalidRequest.WithMessage("This copy request may not have a body.")
 	}
-	in, err := rc.copyInto(src, 0, src.Size, rc.r.Header.Get("x-amz-checksum-algorithm"), true)
+	in, err := rc.copyInto(src, srcKey, 0, src.Size, rc.r.Header.Get("x-amz-checksum-algorithm"), true, sl)
 	if err != nil {
 		return err
 	}
 	o := &meta.Object{
-		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
+		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: in.etag,
 		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
 		Checksums: in.checksums, ACL: acl, StorageClass: class,
-		Segments: []meta.Segment{in.segment()}, Inline: in.inline,
+		Segments: []meta.Segment{in.segment()}, Inline: in.inline, Encryption: sl.encryption(),
 	}
 	if len(in.checksums) > 0 {
 		o.ChecksumType = "FULL_OBJECT"
@@ -200,6 +210,7 @@ func (rc *reqCtx) copyObject() error {
 	if src.VersionID != "" && src.VersionID != meta.NullVersion {
 		rc.w.Header().Set("x-amz-copy-source-version-id", src.VersionID)
 	}
+	setEncryptionHeaders(rc.w.Header(), o.Encryption, sl.ck)
 	rc.setVersionHeader(o.VersionID)
 	res := copyObjectResult{NS: s3NS, LastModified: iso8601(o.LastModified), ETag: quote(o.ETag)}
 	setResultChecksums(in.checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)

@@ -15,6 +15,7 @@ import (
 	"github.com/outpost-s3/outpost/internal/blob"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/sse"
 )
 
 // ingested is a body stored in a committed blob, or kept in memory to be
@@ -25,11 +26,16 @@ type ingested struct {
 	size      int64
 	md5       []byte
 	checksums map[string]string // algorithm → base64 value
+	// sealedKey is the wrapped data key the bytes are sealed with ("" when
+	// stored as sent); etag is the body's ETag: its hex MD5, or for SSE-C
+	// a value derived from the data key (sse.ETag).
+	sealedKey string
+	etag      string
 }
 
 // segment is the object segment that holds an ingested body.
 func (in *ingested) segment() meta.Segment {
-	return meta.Segment{BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), Checksums: in.checksums}
+	return meta.Segment{BlobID: in.blobID, Size: in.size, ETag: in.etag, Checksums: in.checksums, SealedKey: in.sealedKey}
 }
 
 // inlineWriter collects a small body in memory (see Config.InlineMax); it
@@ -103,7 +109,8 @@ func (rc *reqCtx) payloadLength() (int64, error) {
 // (Content-MD5, x-amz-checksum-*, x-amz-trailer, x-amz-sdk-checksum-algorithm).
 // With inlineOK, a body of at most Config.InlineMax bytes is kept in memory
 // for the caller to store in the object's metadata row instead of a blob.
-func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK bool) (*ingested, error) {
+// The bytes are stored sealed as sl says (sse.go), inline ones too.
+func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK bool, sl sealing) (*ingested, error) {
 	var wantMD5 []byte
 	if vs := decl.Values("Content-MD5"); len(vs) > 0 {
 		// An empty Content-MD5 is a bad digest, not a missing one.
@@ -119,8 +126,12 @@ func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK 
 	}
 	var w blob.Writer
 	var inline *inlineWriter
+	stored := size
+	if sl.mode != "" {
+		stored = sse.SealedSize(size)
+	}
 	if inlineOK && size <= rc.s.cfg.InlineMax {
-		inline = &inlineWriter{buf: make([]byte, 0, size)}
+		inline = &inlineWriter{buf: make([]byte, 0, stored)}
 		w = inline
 	} else if w, err = rc.s.cfg.Blobs.Create(rc.r.Context()); err != nil {
 		return nil, err
@@ -133,6 +144,15 @@ func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK 
 	}()
 	md := md5.New()
 	hw := &hashingWriter{dst: w, hashes: []hash.Hash{md}}
+	var sealer *sse.Writer
+	var dataKey []byte
+	if sl.mode != "" {
+		dataKey = sse.NewDataKey()
+		if sealer, err = sse.NewWriter(w, dataKey, size); err != nil {
+			return nil, err
+		}
+		hw.dst = sealer
+	}
 	var sum hash.Hash
 	if alg != "" {
 		sum = newChecksum(alg)
@@ -171,6 +191,7 @@ func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK 
 		}
 	}
 	res := &ingested{size: n, md5: md.Sum(nil)}
+	res.etag = hexString(res.md5)
 	if wantMD5 != nil && !equalBytes(wantMD5, res.md5) {
 		return nil, s3err.BadDigest.With(
 			s3err.Field{Name: "ExpectedDigest", Value: hex.EncodeToString(wantMD5)},
@@ -190,6 +211,17 @@ func (rc *reqCtx) ingest(body io.Reader, size int64, decl http.Header, inlineOK 
 			return nil, checksumMismatch(alg)
 		}
 		res.checksums = map[string]string{alg: got}
+	}
+	if sealer != nil {
+		if err := sealer.Close(); err != nil {
+			return nil, &storeWriteError{err}
+		}
+		if res.sealedKey, err = rc.s.wrapKey(sl, dataKey); err != nil {
+			return nil, err
+		}
+		if sl.mode == meta.SSEC {
+			res.etag = hexString(sse.ETag(dataKey, res.md5))
+		}
 	}
 	if err := w.Commit(); err != nil {
 		return nil, err

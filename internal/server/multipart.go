@@ -48,9 +48,13 @@ func (rc *reqCtx) createMultipartUpload() error {
 	if err != nil {
 		return err
 	}
+	sl, err := rc.writeSealing()
+	if err != nil {
+		return err
+	}
 	u := meta.Upload{ID: newUploadID(), Bucket: rc.bucket, Key: rc.key, Initiated: rc.s.now().UTC(),
 		Headers: headers, Metadata: metadata, Tags: tags, ACL: acl, StorageClass: class,
-		ChecksumAlgorithm: alg, ChecksumType: ctype}
+		ChecksumAlgorithm: alg, ChecksumType: ctype, Encryption: sl.encryption()}
 	if !rc.principal.Anonymous() {
 		u.Initiator = rc.principal.ARN
 	}
@@ -61,6 +65,7 @@ func (rc *reqCtx) createMultipartUpload() error {
 		rc.w.Header().Set("x-amz-checksum-algorithm", alg)
 		rc.w.Header().Set("x-amz-checksum-type", ctype)
 	}
+	setEncryptionHeaders(rc.w.Header(), u.Encryption, sl.ck)
 	return rc.writeXML(200, initiateMultipartUploadResult{NS: s3NS, Bucket: rc.bucket, Key: rc.key, UploadID: u.ID})
 }
 
@@ -122,6 +127,10 @@ func (rc *reqCtx) uploadPart() error {
 	if err != nil {
 		return err
 	}
+	ck, err := rc.partKey(u)
+	if err != nil {
+		return err
+	}
 	size, err := rc.payloadLength()
 	if err != nil {
 		return err
@@ -138,7 +147,7 @@ func (rc *reqCtx) uploadPart() error {
 			decl.Set("x-amz-sdk-checksum-algorithm", u.ChecksumAlgorithm)
 		}
 	}
-	in, err := rc.ingest(rc.body(), size, decl, false)
+	in, err := rc.ingest(rc.body(), size, decl, false, uploadSealing(u, ck))
 	if err != nil {
 		return err
 	}
@@ -148,11 +157,11 @@ func (rc *reqCtx) uploadPart() error {
 			return s3err.InvalidRequest.WithMessage("The upload was created using a " + u.ChecksumAlgorithm + " checksum. The part must be uploaded with the same checksum algorithm.")
 		}
 	}
-	return rc.commitPart(u, n, in)
+	return rc.commitPart(u, ck, n, in)
 }
 
-func (rc *reqCtx) commitPart(u meta.Upload, n int, in *ingested) error {
-	p := meta.Part{Number: n, BlobID: in.blobID, Size: in.size, ETag: hexString(in.md5), LastModified: rc.s.now().UTC(), Checksums: in.checksums}
+func (rc *reqCtx) commitPart(u meta.Upload, ck *customerKey, n int, in *ingested) error {
+	p := meta.Part{Number: n, BlobID: in.blobID, Size: in.size, ETag: in.etag, LastModified: rc.s.now().UTC(), Checksums: in.checksums, SealedKey: in.sealedKey}
 	freed, err := rc.s.cfg.Meta.PutPart(rc.commitCtx(), u.ID, p)
 	if err != nil {
 		rc.s.deleteBlob(in.blobID)
@@ -167,6 +176,7 @@ func (rc *reqCtx) commitPart(u meta.Upload, n int, in *ingested) error {
 	for alg, v := range in.checksums {
 		h.Set(checksumHeader(alg), v)
 	}
+	setEncryptionHeaders(h, u.Encryption, ck)
 	if rc.op.name == "UploadPartCopy" {
 		res := copyPartResult{NS: s3NS, LastModified: iso8601(p.LastModified), ETag: quote(p.ETag)}
 		setResultChecksums(in.checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
@@ -200,6 +210,14 @@ func (rc *reqCtx) uploadPartCopy() error {
 	if err != nil {
 		return err
 	}
+	srcKey, err := rc.readKey(src, sseCopyCustomr)
+	if err != nil {
+		return err
+	}
+	ck, err := rc.partKey(u)
+	if err != nil {
+		return err
+	}
 	start, length := int64(0), src.Size
 	if rg := rc.r.Header.Get("x-amz-copy-source-range"); rg != "" {
 		s, l, ok, perr := parseRange(rg, src.Size)
@@ -221,11 +239,11 @@ func (rc *reqCtx) uploadPartCopy() error {
 	if alg == "" {
 		alg = rc.r.Header.Get("x-amz-checksum-algorithm")
 	}
-	in, err := rc.copyInto(src, start, length, alg, false)
+	in, err := rc.copyInto(src, srcKey, start, length, alg, false, uploadSealing(u, ck))
 	if err != nil {
 		return err
 	}
-	return rc.commitPart(u, n, in)
+	return rc.commitPart(u, ck, n, in)
 }
 
 type completeMultipartUpload struct {
@@ -326,7 +344,7 @@ func (rc *reqCtx) completeMultipartUpload() error {
 		}
 		raw, _ := hex.DecodeString(p.ETag)
 		md.Write(raw)
-		segs = append(segs, meta.Segment{BlobID: p.BlobID, Size: p.Size, PartNumber: p.Number, ETag: p.ETag, Checksums: p.Checksums})
+		segs = append(segs, meta.Segment{BlobID: p.BlobID, Size: p.Size, PartNumber: p.Number, ETag: p.ETag, Checksums: p.Checksums, SealedKey: p.SealedKey})
 		size += p.Size
 	}
 	if size > 5<<40 {
@@ -334,7 +352,7 @@ func (rc *reqCtx) completeMultipartUpload() error {
 	}
 	o := &meta.Object{Bucket: rc.bucket, Key: rc.key, Size: size, ETag: hexString(md.Sum(nil)) + "-" + itoa(len(segs)),
 		LastModified: rc.s.now().UTC(), Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, ACL: u.ACL,
-		StorageClass: u.StorageClass, Segments: segs}
+		StorageClass: u.StorageClass, Segments: segs, Encryption: u.Encryption}
 	if fullObject {
 		alg := u.ChecksumAlgorithm
 		v, ok := fullObjectChecksum(alg, crcParts)
@@ -368,6 +386,7 @@ func (rc *reqCtx) completeMultipartUpload() error {
 		return err
 	}
 	rc.s.deleteBlobs(freed)
+	setEncryptionHeaders(rc.w.Header(), o.Encryption, nil)
 	rc.setVersionHeader(o.VersionID)
 	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}
 	setResultChecksums(o.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/sse"
 )
 
 // storedHeaders are the standard headers kept with an object and returned on GET.
@@ -96,9 +97,6 @@ func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl,
 	default:
 		return nil, nil, nil, "", "", s3err.InvalidStorageClass.With(s3err.Field{Name: "StorageClassRequested", Value: class})
 	}
-	if sse := h.Get("x-amz-server-side-encryption"); sse != "" && sse != "AES256" {
-		return nil, nil, nil, "", "", s3err.NotImplemented.WithMessage("Server-side encryption " + sse + " is not supported; S3 on Outposts supports SSE-S3 (AES256) only.")
-	}
 	return headers, metadata, tags, acl, class, nil
 }
 
@@ -127,19 +125,24 @@ func (rc *reqCtx) putObject() error {
 	if err != nil {
 		return err
 	}
+	sl, err := rc.writeSealing()
+	if err != nil {
+		return err
+	}
 	size, err := rc.payloadLength()
 	if err != nil {
 		return err
 	}
-	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders(), true)
+	in, err := rc.ingest(rc.body(), size, rc.checksumHeaders(), true, sl)
 	if err != nil {
 		return err
 	}
 	o := &meta.Object{
-		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: hexString(in.md5),
+		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: in.etag,
 		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
 		Checksums: in.checksums, ACL: acl, StorageClass: class,
 		Segments: []meta.Segment{in.segment()}, Inline: in.inline, Condition: cond,
+		Encryption: sl.encryption(),
 	}
 	if len(in.checksums) > 0 {
 		o.ChecksumType = "FULL_OBJECT"
@@ -155,6 +158,7 @@ func (rc *reqCtx) putObject() error {
 	if o.ChecksumType != "" {
 		h.Set("x-amz-checksum-type", o.ChecksumType)
 	}
+	setEncryptionHeaders(h, o.Encryption, sl.ck)
 	rc.setVersionHeader(o.VersionID)
 	return rc.ok()
 }
@@ -357,11 +361,16 @@ func (rc *reqCtx) getObject() error {
 	if !rc.objectReadAllowed(o) {
 		return s3err.AccessDenied
 	}
+	ck, err := rc.readKey(o, sseCustomer) // an SSE-C object needs its key (sse.go)
+	if err != nil {
+		return err
+	}
 	if err := checkConditions(rc.r.Header, o); err != nil {
 		return err
 	}
 	h := rc.w.Header()
 	rc.setObjectHeaders(o)
+	setEncryptionHeaders(h, o.Encryption, ck)
 
 	start, length := int64(0), o.Size
 	status := http.StatusOK
@@ -419,7 +428,7 @@ func (rc *reqCtx) getObject() error {
 		rc.w.WriteHeader(status)
 		return nil
 	}
-	return rc.s.streamObject(rc, o, start, length, status)
+	return rc.s.streamObject(rc, o, ck, start, length, status)
 }
 
 // setObjectHeaders writes the stored attributes of o as response headers.
@@ -451,12 +460,12 @@ func (rc *reqCtx) setObjectHeaders(o *meta.Object) {
 // streamObject copies [start, start+length) of o's segments to the client.
 // A segment stored in a file is sent with sendfile when the connection
 // allows it.
-func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, status int) error {
+func (s *Server) streamObject(rc *reqCtx, o *meta.Object, ck *customerKey, start, length int64, status int) error {
 	// Open the first blob before sending headers so a missing blob is an
 	// error response rather than a truncated body.
 	pieces := rangePieces(o, start, length)
 	ctx := rc.r.Context()
-	if len(pieces) == 1 && pieces[0].id == "" {
+	if len(pieces) == 1 && pieces[0].id == "" && pieces[0].sealedKey == "" {
 		// An inline object: its bytes came with the metadata.
 		b, err := pieces[0].inlineRange()
 		if err != nil {
@@ -468,7 +477,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 	}
 	var first io.ReadSeekCloser
 	if len(pieces) > 0 {
-		f, err := s.openPiece(ctx, pieces[0])
+		f, err := s.openPiece(ctx, pieces[0], o.Encryption.Mode, ck)
 		if err != nil {
 			return err
 		}
@@ -497,7 +506,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 	for i, p := range pieces {
 		var rd io.ReadSeekCloser = first
 		if i > 0 {
-			f, err := s.openPiece(ctx, p)
+			f, err := s.openPiece(ctx, p, o.Encryption.Mode, ck)
 			if err != nil {
 				s.log.Error("open blob mid-stream", "request_id", rc.id, "blob", p.id, "error", err)
 				return nil // headers are sent; the short body tells the client
@@ -516,9 +525,13 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, start, length int64, s
 // piece is the part of one stored blob that falls in a requested range.
 type piece struct {
 	id     string // "" for an inline object's bytes
-	offset int64  // within the blob
+	offset int64  // within the blob's plaintext
 	n      int64
 	inline []byte // the object's bytes when id is ""
+	// sealedKey is the segment's wrapped data key ("" when stored as
+	// sent) and size its plaintext length.
+	sealedKey string
+	size      int64
 }
 
 // inlineRange returns the bytes of an inline piece (id ""), or an error
@@ -530,15 +543,37 @@ func (p piece) inlineRange() ([]byte, error) {
 	return p.inline[p.offset : p.offset+p.n], nil
 }
 
-// openPiece opens the blob a piece lies in (or the inline bytes).
-func (s *Server) openPiece(ctx context.Context, p piece) (io.ReadSeekCloser, error) {
+// openPiece opens the blob a piece lies in (or the inline bytes), reading
+// its plaintext when it is sealed: mode is the object's encryption and ck
+// the customer key an SSE-C read carried.
+func (s *Server) openPiece(ctx context.Context, p piece, mode string, ck *customerKey) (io.ReadSeekCloser, error) {
+	var stored io.ReadSeekCloser
 	if p.id == "" {
-		if _, err := p.inlineRange(); err != nil {
+		if p.sealedKey == "" {
+			if _, err := p.inlineRange(); err != nil {
+				return nil, err
+			}
+		}
+		stored = nopSeekCloser{bytes.NewReader(p.inline)}
+	} else {
+		f, err := s.cfg.Blobs.Open(ctx, p.id)
+		if err != nil {
 			return nil, err
 		}
-		return nopSeekCloser{bytes.NewReader(p.inline)}, nil
+		stored = f
 	}
-	return s.cfg.Blobs.Open(ctx, p.id)
+	if p.sealedKey == "" {
+		return stored, nil
+	}
+	dk, err := s.unwrapKey(mode, p.sealedKey, ck)
+	if err == nil {
+		var r *sse.Reader
+		if r, err = sse.NewReader(stored, dk, p.size); err == nil {
+			return r, nil
+		}
+	}
+	stored.Close()
+	return nil, fmt.Errorf("blob %q: %w", p.id, err)
 }
 
 type nopSeekCloser struct{ *bytes.Reader }
@@ -558,7 +593,7 @@ func rangePieces(o *meta.Object, start, length int64) []piece {
 		}
 		from := max(start, segStart) - segStart
 		to := min(start+length, segEnd) - segStart
-		p := piece{id: sg.BlobID, offset: from, n: to - from}
+		p := piece{id: sg.BlobID, offset: from, n: to - from, sealedKey: sg.SealedKey, size: sg.Size}
 		if sg.BlobID == "" {
 			p.inline = o.Inline
 		}

@@ -62,6 +62,11 @@ type Config struct {
 	// create, fsync and rename. 0 means the default, 16 KiB; negative
 	// stores every object in blobs. At most MaxInline.
 	InlineMax int64
+	// PlaintextAtRest stores object bytes as sent unless a request asks for
+	// SSE-S3 or SSE-C (--encrypt-at-rest=false, for disks that are already
+	// encrypted). By default every object is sealed with SSE-S3, as on S3
+	// on Outposts.
+	PlaintextAtRest bool
 	// OrphanGrace is how old an unreferenced blob must be before the
 	// sweep removes it (default 1 hour).
 	OrphanGrace time.Duration

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"concurrent puts of one versioned key", testConcurrentVersionedPuts},
 		{"conditional writes: one create-if-absent wins a race", testConditionalWrites},
 		{"conditional deletes: If-Match on the current version, atomically", testConditionalDeletes},
+		{"encryption: modes, key checks and wrapped keys are stored", testEncryptionStored},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1105,4 +1106,37 @@ func raceConditional(t *testing.T, n int, lost error, op func(i int) error) (win
 	}
 	wg.Wait()
 	return wins, losses
+}
+func testEncryptionStored(t *testing.T, s meta.Store) {
+	mkBucket(t, s, "b", "")
+	check := []byte("salt-and-hmac-of-a-customer-key!")
+	for _, enc := range []meta.Encryption{{}, {Mode: meta.SSES3}, {Mode: meta.SSEC, KeyCheck: check}} {
+		b := newBlob()
+		o := &meta.Object{Bucket: "b", Key: "k" + enc.Mode, Size: 1, ETag: "e", Encryption: enc,
+			Segments: []meta.Segment{{BlobID: b, Size: 1, SealedKey: "wrapped:" + enc.Mode}}}
+		_, err := s.PutObject(ctx, o)
+		must(t, err)
+		got, err := s.GetObject(ctx, "b", "k"+enc.Mode, "")
+		must(t, err)
+		if got.Encryption.Mode != enc.Mode || string(got.Encryption.KeyCheck) != string(enc.KeyCheck) {
+			t.Fatalf("object encryption %+v, stored %+v", got.Encryption, enc)
+		}
+		if got.Segments[0].SealedKey != "wrapped:"+enc.Mode {
+			t.Fatalf("segment sealed key %q", got.Segments[0].SealedKey)
+		}
+		id := meta.NewID()
+		must(t, s.CreateUpload(ctx, meta.Upload{ID: id, Bucket: "b", Key: "u", Encryption: enc}))
+		u, err := s.GetUpload(ctx, "b", "u", id)
+		must(t, err)
+		if u.Encryption.Mode != enc.Mode || string(u.Encryption.KeyCheck) != string(enc.KeyCheck) {
+			t.Fatalf("upload encryption %+v, stored %+v", u.Encryption, enc)
+		}
+		_, err = s.PutPart(ctx, id, meta.Part{Number: 1, BlobID: newBlob(), Size: 1, ETag: "p", SealedKey: "part-key"})
+		must(t, err)
+		parts, _, err := s.ListParts(ctx, id, 0, 10)
+		must(t, err)
+		if len(parts) != 1 || parts[0].SealedKey != "part-key" {
+			t.Fatalf("parts %+v, want one with its sealed key", parts)
+		}
+	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-const objectCols = "bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, headers, metadata, tags, checksums, checksum_type, acl, storage_class, segments"
+const objectCols = "bucket, key, version_id, is_latest, delete_marker, size, etag, last_modified, headers, metadata, tags, checksums, checksum_type, acl, storage_class, segments, sse"
 
 // objectRow is an object version with its position in the version order.
 type objectRow struct {
@@ -25,15 +25,18 @@ func scanObject(sc interface{ Scan(...any) error }) (objectRow, error) {
 	var r objectRow
 	var latest, marker int
 	var lm int64
-	var headers, md, tags, cks, segs string
+	var headers, md, tags, cks, segs, sse string
 	if err := sc.Scan(&r.o.Bucket, &r.o.Key, &r.o.VersionID, &latest, &marker, &r.o.Size, &r.o.ETag, &lm,
-		&headers, &md, &tags, &cks, &r.o.ChecksumType, &r.o.ACL, &r.o.StorageClass, &segs, &r.seq, &r.o.Inline); err != nil {
+		&headers, &md, &tags, &cks, &r.o.ChecksumType, &r.o.ACL, &r.o.StorageClass, &segs, &sse, &r.seq, &r.o.Inline); err != nil {
+		return r, err
+	}
+	var err error
+	if r.o.Encryption, err = decodeEncryption(sse); err != nil {
 		return r, err
 	}
 	r.o.IsLatest = latest == 1
 	r.o.DeleteMarker = marker == 1
 	r.o.LastModified = fromNanos(lm)
-	var err error
 	if r.o.Headers, err = decodeMap(headers); err != nil {
 		return r, err
 	}
@@ -66,10 +69,10 @@ func (c conn) insertObject(o *meta.Object) error {
 	if o.Inline != nil {
 		inline = o.Inline
 	}
-	_, err := c.exec("INSERT INTO objects ("+objectCols+", listing, inline_data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	_, err := c.exec("INSERT INTO objects ("+objectCols+", listing, inline_data) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		o.Bucket, o.Key, o.VersionID, b2i(o.DeleteMarker), o.Size, o.ETag, o.LastModified.UnixNano(),
 		encodeMap(o.Headers), encodeMap(o.Metadata), encodeMap(o.Tags), encodeMap(o.Checksums),
-		o.ChecksumType, o.ACL, o.StorageClass, encodeSegments(o.Segments), encodeListing(o), inline)
+		o.ChecksumType, o.ACL, o.StorageClass, encodeSegments(o.Segments), encodeEncryption(o.Encryption), encodeListing(o), inline)
 	return err
 }
 

@@ -33,7 +33,18 @@ var migrations = []string{
 	migration005KeyUserID,
 	migration006UploadInitiator,
 	migration007KeyLastUsed,
+	migration008Encryption,
 }
+
+// migration008Encryption records how an object's or upload's bytes are
+// sealed at rest (meta.Encryption, encoded by encodeEncryption), and each
+// part's wrapped data key (meta.Part.SealedKey). Objects keep theirs in
+// the segments column.
+const migration008Encryption = `
+ALTER TABLE objects ADD COLUMN sse TEXT NOT NULL DEFAULT '';
+ALTER TABLE uploads ADD COLUMN sse TEXT NOT NULL DEFAULT '';
+ALTER TABLE upload_parts ADD COLUMN sealed_key TEXT NOT NULL DEFAULT '';
+`
 
 // migration006UploadInitiator records who created a multipart upload, for
 // the Initiator of ListMultipartUploads and ListParts.

@@ -10,6 +10,7 @@ package sqlmeta
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -877,6 +878,29 @@ func decodeSegments(s string) ([]meta.Segment, error) {
 		return nil, fmt.Errorf("decode segments: %w", err)
 	}
 	return segs, nil
+}
+
+// encodeEncryption stores a meta.Encryption as "" (plain), "AES256"
+// (SSE-S3) or "SSE-C:" and the base64 key check.
+func encodeEncryption(e meta.Encryption) string {
+	if e.Mode == meta.SSEC {
+		return meta.SSEC + ":" + base64.StdEncoding.EncodeToString(e.KeyCheck)
+	}
+	return e.Mode
+}
+
+func decodeEncryption(s string) (meta.Encryption, error) {
+	switch {
+	case s == "" || s == meta.SSES3:
+		return meta.Encryption{Mode: s}, nil
+	case strings.HasPrefix(s, meta.SSEC+":"):
+		check, err := base64.StdEncoding.DecodeString(s[len(meta.SSEC)+1:])
+		if err != nil {
+			return meta.Encryption{}, fmt.Errorf("decode encryption: %w", err)
+		}
+		return meta.Encryption{Mode: meta.SSEC, KeyCheck: check}, nil
+	}
+	return meta.Encryption{}, fmt.Errorf("decode encryption: unknown mode %q", s)
 }
 
 func segmentBlobs(segs []meta.Segment) []string {

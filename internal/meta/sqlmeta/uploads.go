@@ -10,7 +10,7 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-const uploadCols = "upload_id, bucket, key, initiated, headers, metadata, tags, acl, storage_class, checksum_algorithm, checksum_type, initiator"
+const uploadCols = "upload_id, bucket, key, initiated, headers, metadata, tags, acl, storage_class, checksum_algorithm, checksum_type, initiator, sse"
 
 // uploadRow is an upload with its exact initiation time, which orders
 // uploads of one key.
@@ -24,10 +24,13 @@ type uploadRow struct {
 
 func scanUpload(sc interface{ Scan(...any) error }) (uploadRow, error) {
 	var r uploadRow
-	var headers, md, tags string
+	var headers, md, tags, sse string
 	err := sc.Scan(&r.u.ID, &r.u.Bucket, &r.u.Key, &r.initiated, &headers, &md, &tags, &r.u.ACL,
-		&r.u.StorageClass, &r.u.ChecksumAlgorithm, &r.u.ChecksumType, &r.u.Initiator)
+		&r.u.StorageClass, &r.u.ChecksumAlgorithm, &r.u.ChecksumType, &r.u.Initiator, &sse)
 	if err != nil {
+		return r, err
+	}
+	if r.u.Encryption, err = decodeEncryption(sse); err != nil {
 		return r, err
 	}
 	r.u.Initiated = fromNanos(r.initiated)
@@ -55,9 +58,9 @@ func (s *Store) CreateUpload(ctx context.Context, u meta.Upload) error {
 		if _, err := c.lockBucket(u.Bucket); err != nil {
 			return err
 		}
-		res, err := c.exec("INSERT INTO uploads ("+uploadCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING",
+		res, err := c.exec("INSERT INTO uploads ("+uploadCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (upload_id) DO NOTHING",
 			u.ID, u.Bucket, u.Key, u.Initiated.UnixNano(), encodeMap(u.Headers), encodeMap(u.Metadata), encodeMap(u.Tags),
-			u.ACL, u.StorageClass, u.ChecksumAlgorithm, u.ChecksumType, u.Initiator)
+			u.ACL, u.StorageClass, u.ChecksumAlgorithm, u.ChecksumType, u.Initiator, encodeEncryption(u.Encryption))
 		if err != nil {
 			return err
 		}
@@ -115,8 +118,8 @@ func (s *Store) PutPart(ctx context.Context, uploadID string, p meta.Part) ([]st
 				return err
 			}
 		}
-		_, err = c.exec("INSERT INTO upload_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksums) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			uploadID, p.Number, p.BlobID, p.Size, p.ETag, p.LastModified.UnixNano(), encodeMap(p.Checksums))
+		_, err = c.exec("INSERT INTO upload_parts (upload_id, part_number, blob_id, size, etag, last_modified, checksums, sealed_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			uploadID, p.Number, p.BlobID, p.Size, p.ETag, p.LastModified.UnixNano(), encodeMap(p.Checksums), p.SealedKey)
 		return err
 	})
 	return freed, err
@@ -131,7 +134,7 @@ func (s *Store) ListParts(ctx context.Context, uploadID string, marker, max int)
 		if _, err := c.getUpload("", "", uploadID, ""); err != nil {
 			return err
 		}
-		rows, err := c.query("SELECT part_number, blob_id, size, etag, last_modified, checksums FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?",
+		rows, err := c.query("SELECT part_number, blob_id, size, etag, last_modified, checksums, sealed_key FROM upload_parts WHERE upload_id = ? AND part_number > ? ORDER BY part_number LIMIT ?",
 			uploadID, marker, max+1)
 		if err != nil {
 			return err
@@ -141,7 +144,7 @@ func (s *Store) ListParts(ctx context.Context, uploadID string, marker, max int)
 			var p meta.Part
 			var lm int64
 			var cks string
-			if err := rows.Scan(&p.Number, &p.BlobID, &p.Size, &p.ETag, &lm, &cks); err != nil {
+			if err := rows.Scan(&p.Number, &p.BlobID, &p.Size, &p.ETag, &lm, &cks, &p.SealedKey); err != nil {
 				return err
 			}
 			p.LastModified = fromNanos(lm)

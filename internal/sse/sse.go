@@ -1,0 +1,340 @@
+// Package sse seals object bytes at rest, as S3 on Outposts does: every
+// object is encrypted (SSE-S3) unless the operator turned it off for disks
+// that are already encrypted, and a caller may choose a key of its own
+// (SSE-C).
+//
+// Each stored body (a blob, or the bytes of an inline object) has its own
+// random 256-bit data key. The bytes are cut into chunks of ChunkSize, and
+// each chunk is sealed with AES-256-GCM under the data key; the nonce is the
+// chunk's index plus a flag for the last chunk, so chunks cannot be
+// reordered, dropped or cut short without failing authentication. A ranged
+// read decrypts only the chunks it covers. The data key itself is stored
+// wrapped: by the server's master key for SSE-S3 (iam.Keyring), or by the
+// customer's key for SSE-C (WrapWithCustomerKey), which is never stored; a
+// salted HMAC (KeyCheck) tells a wrong customer key from the right one.
+package sse
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// KeySize is the length of data keys and customer keys: AES-256.
+const KeySize = 32
+
+// ChunkSize is the plaintext length of every chunk but the last.
+const ChunkSize = 64 << 10
+
+// tagSize is what sealing adds to each chunk.
+const tagSize = 16
+
+// sealedChunk is the stored length of a full chunk.
+const sealedChunk = ChunkSize + tagSize
+
+// ErrAuth is returned when stored bytes fail authentication: they were
+// changed, cut short or sealed under another key.
+var ErrAuth = errors.New("sse: sealed data fails authentication")
+
+// NewDataKey returns a fresh random data key.
+func NewDataKey() []byte {
+	k := make([]byte, KeySize)
+	rand.Read(k)
+	return k
+}
+
+// SealedSize is the stored length of n plaintext bytes.
+func SealedSize(n int64) int64 {
+	chunks := (n + ChunkSize - 1) / ChunkSize
+	return n + chunks*tagSize
+}
+
+func newAEAD(key []byte) (cipher.AEAD, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("sse: key is %d bytes, want %d", len(key), KeySize)
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(b)
+}
+
+// nonce is chunk index i (big-endian) and, in its ninth byte, 1 for the
+// last chunk. A data key seals one body only, so nonces never repeat.
+func nonce(dst *[12]byte, i int64, last bool) []byte {
+	*dst = [12]byte{}
+	binary.BigEndian.PutUint64(dst[:8], uint64(i))
+	if last {
+		dst[8] = 1
+	}
+	return dst[:]
+}
+
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, sealedChunk); return &b }}
+
+// Writer seals plaintext written to it onto dst. Close seals the last
+// chunk; the caller must know the plaintext length to read it back
+// (NewReader), as the object's metadata does.
+type Writer struct {
+	dst  io.Writer
+	aead cipher.AEAD
+	buf  *[]byte // plaintext of the current chunk; sealed in place
+	idx  int64
+	size int64 // plaintext length declared at creation
+	seen int64
+	err  error
+}
+
+// NewWriter seals exactly size plaintext bytes with key onto dst. Writing
+// more than size bytes is an error.
+func NewWriter(dst io.Writer, key []byte, size int64) (*Writer, error) {
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	bp := chunkPool.Get().(*[]byte)
+	*bp = (*bp)[:0]
+	return &Writer{dst: dst, aead: aead, buf: bp, size: size}, nil
+}
+
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.seen+int64(len(p)) > w.size {
+		w.err = errors.New("sse: more bytes written than declared")
+		return 0, w.err
+	}
+	n := 0
+	for len(p) > 0 {
+		b := *w.buf
+		k := min(len(p), ChunkSize-len(b))
+		b = append(b, p[:k]...)
+		*w.buf = b
+		p = p[k:]
+		n += k
+		w.seen += int64(k)
+		// A full chunk is sealed as soon as it is full, unless it is the
+		// last one (Close seals that, with the last-chunk flag).
+		if len(b) == ChunkSize && w.seen < w.size {
+			if err := w.flush(false); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func (w *Writer) flush(last bool) error {
+	var nb [12]byte
+	b := *w.buf
+	sealed := w.aead.Seal(b[:0], nonce(&nb, w.idx, last), b, nil)
+	w.idx++
+	_, err := w.dst.Write(sealed)
+	*w.buf = sealed[:0]
+	if err != nil {
+		w.err = err
+	}
+	return err
+}
+
+// Close seals the last chunk. It fails when fewer bytes than declared were
+// written. It does not close dst.
+func (w *Writer) Close() error {
+	if w.err != nil {
+		return w.err
+	}
+	if w.seen != w.size {
+		w.err = fmt.Errorf("sse: %d of %d declared bytes written", w.seen, w.size)
+		return w.err
+	}
+	var err error
+	if w.size > 0 {
+		err = w.flush(true)
+	}
+	chunkPool.Put(w.buf)
+	w.buf = nil
+	w.err = errors.New("sse: writer closed")
+	return err
+}
+
+// Reader reads the plaintext of a sealed body of a known plaintext size
+// from src, decrypting one chunk at a time. Seek moves to any plaintext
+// offset; the chunk holding it is the next one read.
+type Reader struct {
+	src    io.ReadSeeker
+	aead   cipher.AEAD
+	size   int64 // plaintext length
+	pos    int64 // plaintext offset of the next byte Read returns
+	chunk  []byte
+	cidx   int64 // index of the chunk held in chunk; -1 when none
+	buf    *[]byte
+	closer io.Closer
+}
+
+// NewReader returns a reader of the size plaintext bytes sealed with key
+// in src. When src is an io.Closer, Close closes it.
+func NewReader(src io.ReadSeeker, key []byte, size int64) (*Reader, error) {
+	aead, err := newAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{src: src, aead: aead, size: size, cidx: -1, buf: chunkPool.Get().(*[]byte)}
+	if c, ok := src.(io.Closer); ok {
+		r.closer = c
+	}
+	return r, nil
+}
+
+// Size is the plaintext length.
+func (r *Reader) Size() int64 { return r.size }
+
+func (r *Reader) Read(p []byte) (int, error) {
+	if r.pos >= r.size {
+		return 0, io.EOF
+	}
+	i := r.pos / ChunkSize
+	if i != r.cidx {
+		if err := r.load(i); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, r.chunk[r.pos-i*ChunkSize:])
+	r.pos += int64(n)
+	return n, nil
+}
+
+// load reads and opens chunk i.
+func (r *Reader) load(i int64) error {
+	if r.cidx < 0 || i != r.cidx+1 {
+		if _, err := r.src.Seek(i*sealedChunk, io.SeekStart); err != nil {
+			return err
+		}
+	}
+	plain := min(ChunkSize, r.size-i*ChunkSize)
+	b := (*r.buf)[:plain+tagSize]
+	if _, err := io.ReadFull(r.src, b); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%w: chunk %d is short", ErrAuth, i)
+		}
+		return err
+	}
+	last := (i+1)*ChunkSize >= r.size
+	var nb [12]byte
+	out, err := r.aead.Open(b[:0], nonce(&nb, i, last), b, nil)
+	if err != nil {
+		r.cidx = -1
+		return fmt.Errorf("%w: chunk %d", ErrAuth, i)
+	}
+	r.chunk, r.cidx = out, i
+	return nil
+}
+
+// Seek sets the plaintext offset of the next Read.
+func (r *Reader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += r.pos
+	case io.SeekEnd:
+		offset += r.size
+	default:
+		return 0, errors.New("sse: bad whence")
+	}
+	if offset < 0 {
+		return 0, errors.New("sse: negative position")
+	}
+	r.pos = offset
+	return offset, nil
+}
+
+// Close releases the chunk buffer and closes src when it is a Closer.
+func (r *Reader) Close() error {
+	if r.buf != nil {
+		chunkPool.Put(r.buf)
+		r.buf, r.chunk, r.cidx = nil, nil, -1
+	}
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+// customerWrapAAD binds a key wrapped by a customer key to its use.
+var customerWrapAAD = []byte("outpost sse-c data key v1")
+
+// WrapWithCustomerKey seals a data key under an SSE-C customer key,
+// returning base64(nonce || ciphertext).
+func WrapWithCustomerKey(customerKey, dataKey []byte) (string, error) {
+	aead, err := newAEAD(customerKey)
+	if err != nil {
+		return "", err
+	}
+	n := make([]byte, aead.NonceSize(), aead.NonceSize()+len(dataKey)+aead.Overhead())
+	rand.Read(n)
+	return base64.StdEncoding.EncodeToString(aead.Seal(n, n, dataKey, customerWrapAAD)), nil
+}
+
+// UnwrapWithCustomerKey reverses WrapWithCustomerKey; a wrong customer key
+// is ErrAuth.
+func UnwrapWithCustomerKey(customerKey []byte, wrapped string) ([]byte, error) {
+	aead, err := newAEAD(customerKey)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(wrapped)
+	if err != nil || len(raw) < aead.NonceSize()+aead.Overhead() {
+		return nil, ErrAuth
+	}
+	k, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], customerWrapAAD)
+	if err != nil {
+		return nil, ErrAuth
+	}
+	return k, nil
+}
+
+// checkSalt is the salt length of a KeyCheck.
+const checkSalt = 16
+
+// KeyCheck returns salt || HMAC-SHA256(customerKey, salt) with a fresh
+// salt: stored with an SSE-C object so a request's key can be verified
+// without storing the key or an unsalted hash of it.
+func KeyCheck(customerKey []byte) []byte {
+	out := make([]byte, checkSalt, checkSalt+sha256.Size)
+	rand.Read(out)
+	m := hmac.New(sha256.New, customerKey)
+	m.Write(out)
+	return m.Sum(out)
+}
+
+// VerifyKeyCheck reports, in constant time, whether customerKey is the key
+// check was made from.
+func VerifyKeyCheck(check, customerKey []byte) bool {
+	if len(check) != checkSalt+sha256.Size {
+		return false
+	}
+	m := hmac.New(sha256.New, customerKey)
+	m.Write(check[:checkSalt])
+	return subtle.ConstantTimeCompare(m.Sum(nil), check[checkSalt:]) == 1
+}
+
+// ETag is the ETag of an SSE-C body: derived from its data key and MD5, so
+// it changes with the content but, unlike the MD5 S3 returns for other
+// objects, tells nobody without the key anything about the plaintext
+// (S3 also returns a non-MD5 ETag for SSE-C objects). Hex, 32 digits.
+func ETag(dataKey, md5 []byte) []byte {
+	m := hmac.New(sha256.New, dataKey)
+	m.Write([]byte("etag"))
+	m.Write(md5)
+	return m.Sum(nil)[:16]
+}
