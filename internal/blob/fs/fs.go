@@ -24,6 +24,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"sync/atomic"
 	"time"
 
@@ -314,6 +315,12 @@ func (w *writer) Commit() error {
 	if w.done {
 		return errors.New("fsblob: commit after commit or abort")
 	}
+	if avail, total, err := freeSpace(w.tmp); err == nil && avail < metaReserve(total) {
+		// The blob fits but would leave too little room for the metadata
+		// commit that references it, or for the deletes that free space:
+		// refuse it as a full disk (503) and keep the reserve.
+		return fmt.Errorf("fsblob: commit %s: %w (%d bytes left, %d kept for metadata)", w.id, syscall.ENOSPC, avail, metaReserve(total))
+	}
 	if w.s.fsSync == nil {
 		// Without syncfs: make the data durable before the rename.
 		if err := w.f.Sync(); err != nil {
@@ -445,4 +452,13 @@ func (d *roundSyncer) do(sync func() error) error {
 	d.running = false
 	d.mu.Unlock()
 	return mine.err
+}
+
+// metaReserve is the free space a blob commit must leave on a filesystem
+// of total bytes: 1/64 of it, between 256 KiB and 64 MiB. The metadata
+// database (its WAL) lives beside the blobs; without a reserve the last
+// blob that fits fills the disk and even a DeleteObject, which frees
+// space, cannot commit.
+func metaReserve(total uint64) uint64 {
+	return min(max(total/64, 256<<10), 64<<20)
 }

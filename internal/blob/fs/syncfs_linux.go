@@ -24,3 +24,13 @@ func syncfs(f *os.File) error {
 		return nil
 	}
 }
+
+// freeSpace is the space still available to the server on path's
+// filesystem, and the filesystem's size, in bytes.
+func freeSpace(path string) (avail, total uint64, err error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), st.Blocks * uint64(st.Bsize), nil
+}
