@@ -44,6 +44,7 @@ func main() {
 		logMode = flag.String("log", "discard", `Outpost's access log: "discard" (JSON-formatted as by outpost serve, written nowhere), "off", "stderr"`)
 		dir     = flag.String("dir", "", "parent of the temporary data directories (default: the system temp dir)")
 		list    = flag.Bool("list", false, "list the workloads and exit")
+		plain   = flag.Bool("plaintext", false, "also measure Outpost with --encrypt-at-rest=false (objects stored as sent), as a second target beside the default SSE-S3")
 		cpuProf = flag.String("cpuprofile", "", "write a CPU profile of the whole run (load generator and Outpost share the process) to this file")
 	)
 	flag.Parse()
@@ -75,9 +76,14 @@ func main() {
 	e.base, err = startBaseline(filepath.Join(tmp, "baseline"), []int{4 * kib, 64 * kib, mib, 64 * mib})
 	must(err)
 	defer e.base.stop()
-	op, err := startOutpost(filepath.Join(tmp, "outpost"), *logMode)
+	op, err := startOutpost(filepath.Join(tmp, "outpost"), *logMode, false)
 	must(err)
 	e.targets = append(e.targets, op)
+	if *plain {
+		pl, err := startOutpost(filepath.Join(tmp, "outpost-plaintext"), *logMode, true)
+		must(err)
+		e.targets = append(e.targets, pl)
+	}
 	for _, p := range []struct{ name, env string }{{"minio", "BENCH_MINIO"}, {"versitygw", "BENCH_VERSITYGW"}} {
 		bin := os.Getenv(p.env)
 		if bin == "" {

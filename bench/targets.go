@@ -40,7 +40,7 @@ type s3Target struct {
 // startOutpost opens Outpost on the embedded default (SQLite metadata,
 // filesystem blobs) in dir and serves it on a loopback port, in this
 // process, so that heap figures are Outpost's own.
-func startOutpost(dir, logMode string) (*s3Target, error) {
+func startOutpost(dir, logMode string, plaintext bool) (*s3Target, error) {
 	var logger *slog.Logger
 	switch logMode {
 	case "off":
@@ -52,7 +52,7 @@ func startOutpost(dir, logMode string) (*s3Target, error) {
 	}
 	a, err := app.Open(context.Background(), app.Config{
 		DataDir: dir, Region: region, OutpostID: outpostID, AccountID: accountID,
-		RootAccessKeyID: accessKey, RootSecretAccessKey: secretKey, Logger: logger,
+		RootAccessKeyID: accessKey, RootSecretAccessKey: secretKey, Logger: logger, PlaintextAtRest: plaintext,
 	})
 	if err != nil {
 		return nil, err
@@ -62,7 +62,11 @@ func startOutpost(dir, logMode string) (*s3Target, error) {
 		return nil, err
 	}
 	go a.Serve(ln)
-	return &s3Target{name: "outpost", endpoint: "http://" + ln.Addr().String(), ak: accessKey, sk: secretKey, app: a,
+	name := "outpost"
+	if plaintext {
+		name = "outpost-plaintext"
+	}
+	return &s3Target{name: name, endpoint: "http://" + ln.Addr().String(), ak: accessKey, sk: secretKey, app: a,
 		stop: func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()

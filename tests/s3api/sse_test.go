@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -454,5 +455,55 @@ func TestCustomerProvidedKeys(t *testing.T) {
 	}
 	if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("ssec"), Key: aws.String("r")}); err == nil {
 		t.Error("a refused SSE-C PUT stored the object")
+	}
+}
+
+// TestEncryptionThroughBoto3 (issue 12, item 13): the SSE the issue saw
+// through boto3 — the AES256 header on SSE-S3 objects, SSE-C round trips
+// and refusals (boto3 encodes the key and its MD5 itself), SSE-KMS refused.
+func TestEncryptionThroughBoto3(t *testing.T) {
+	if out, err := exec.Command("python3", "-c", "import boto3").CombinedOutput(); err != nil {
+		t.Fatalf("python3 with boto3 is needed (scripts/test.sh checks for it): %v %s", err, out)
+	}
+	srv := testserver.Start(t, testserver.Options{TLS: true})
+	srv.MustBucket(t, "py-sse")
+	script := `
+import sys, boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], verify=sys.argv[2], region_name="us-east-1",
+    config=Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"}),
+    aws_access_key_id="` + testserver.AccessKey + `", aws_secret_access_key="` + testserver.SecretKey + `")
+def fails(status, code, fn, **kw):
+    try:
+        fn(**kw)
+    except ClientError as e:
+        got = (e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"])
+        assert got[0] == status and (code is None or got[1] == code), (fn.__name__, got)
+        return
+    raise AssertionError(fn.__name__ + " succeeded")
+r = s3.put_object(Bucket="py-sse", Key="s3", Body=b"plain text")
+assert r["ServerSideEncryption"] == "AES256", r
+h = s3.head_object(Bucket="py-sse", Key="s3")
+assert h["ServerSideEncryption"] == "AES256", h
+key, other = b"k" * 32, b"o" * 32
+r = s3.put_object(Bucket="py-sse", Key="c", Body=b"secret text" * 1000, SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+assert r["SSECustomerAlgorithm"] == "AES256" and "ServerSideEncryption" not in r, r
+g = s3.get_object(Bucket="py-sse", Key="c", SSECustomerAlgorithm="AES256", SSECustomerKey=key, Range="bytes=11-21")
+assert g["Body"].read() == b"secret text", "ranged SSE-C read"
+assert s3.get_object(Bucket="py-sse", Key="c", SSECustomerAlgorithm="AES256", SSECustomerKey=key)["Body"].read() == b"secret text" * 1000
+fails(400, "InvalidRequest", s3.get_object, Bucket="py-sse", Key="c")
+fails(403, "AccessDenied", s3.get_object, Bucket="py-sse", Key="c", SSECustomerAlgorithm="AES256", SSECustomerKey=other)
+fails(400, None, s3.head_object, Bucket="py-sse", Key="c")
+s3.copy_object(Bucket="py-sse", Key="c2", CopySource={"Bucket": "py-sse", "Key": "c"},
+    CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=key, SSECustomerAlgorithm="AES256", SSECustomerKey=other)
+assert s3.get_object(Bucket="py-sse", Key="c2", SSECustomerAlgorithm="AES256", SSECustomerKey=other)["Body"].read() == b"secret text" * 1000
+fails(400, "InvalidArgument", s3.put_object, Bucket="py-sse", Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+fails(404, None, s3.head_object, Bucket="py-sse", Key="kms")
+print("ok")
+`
+	out, err := exec.Command("python3", "-c", script, srv.TLSURL, srv.CAFile).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
 	}
 }
