@@ -609,7 +609,17 @@ const smallObject = 128 << 10
 // osFiler is implemented by blob readers backed by a file.
 type osFiler interface{ OSFile() *os.File }
 
+// rangeWriter is implemented by readers that write a range themselves
+// (sse.Reader: one decrypted chunk per write, no extra copy).
+type rangeWriter interface {
+	WriteRangeTo(w io.Writer, off, n int64) (int64, error)
+}
+
 func copyRange(w io.Writer, rd io.ReadSeeker, off, n int64) error {
+	if rw, ok := rd.(rangeWriter); ok {
+		_, err := rw.WriteRangeTo(w, off, n)
+		return err
+	}
 	if off > 0 {
 		if _, err := rd.Seek(off, io.SeekStart); err != nil {
 			return err
