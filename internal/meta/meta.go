@@ -287,8 +287,10 @@ type Store interface {
 	// ListBuckets lists an account's buckets; outpostID "" lists plain buckets,
 	// "*" lists all.
 	ListBuckets(ctx context.Context, account, outpostID string) ([]Bucket, error)
-	// DeleteBucket fails with ErrBucketNotEmpty while any version or upload exists.
-	DeleteBucket(ctx context.Context, name string) error
+	// DeleteBucket fails with ErrBucketNotEmpty while any object version
+	// (a delete marker too) exists. Multipart uploads in progress are deleted
+	// with the bucket, as S3 does; freed lists the blobs of their parts.
+	DeleteBucket(ctx context.Context, name string) (freed []string, err error)
 	SetBucketVersioning(ctx context.Context, name, status string) error
 	SetBucketACL(ctx context.Context, name, acl string) error
 	// Bucket configuration documents by kind ("policy", "tagging", "lifecycle", …).

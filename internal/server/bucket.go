@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -108,13 +109,25 @@ func (rc *reqCtx) headBucket() error {
 }
 
 func (rc *reqCtx) deleteBucket() error {
-	if err := rc.s.cfg.Meta.DeleteBucket(rc.r.Context(), rc.bucket); err != nil {
-		if errors.Is(err, meta.ErrBucketNotEmpty) {
-			return s3err.BucketNotEmpty.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
-		}
+	if err := rc.s.deleteBucket(rc.r.Context(), rc.bucket); err != nil {
 		return err
 	}
 	return rc.noContent()
+}
+
+// deleteBucket deletes a bucket with no object versions, S3's and S3
+// Control's DeleteBucket alike. Multipart uploads in progress go with it, as
+// in S3 (a bucket whose only content is an unfinished upload can be deleted).
+func (s *Server) deleteBucket(ctx context.Context, bucket string) error {
+	freed, err := s.cfg.Meta.DeleteBucket(ctx, bucket)
+	if errors.Is(err, meta.ErrBucketNotEmpty) {
+		return s3err.BucketNotEmpty.With(s3err.Field{Name: "BucketName", Value: bucket})
+	}
+	if err != nil {
+		return err
+	}
+	s.deleteBlobs(freed)
+	return nil
 }
 
 type listAllMyBucketsResult struct {

@@ -616,10 +616,7 @@ func (c *ctlReq) deleteBucket() error {
 			return s3err.InvalidBucketState.WithMessage("The bucket has access points; delete them before the bucket.").With(s3err.Field{Name: "BucketName", Value: c.b.Name})
 		}
 	}
-	if err := c.s.cfg.Meta.DeleteBucket(ctx, c.b.Name); err != nil {
-		if errors.Is(err, meta.ErrBucketNotEmpty) {
-			return s3err.BucketNotEmpty.With(s3err.Field{Name: "BucketName", Value: c.b.Name})
-		}
+	if err := c.s.deleteBucket(ctx, c.b.Name); err != nil {
 		return err
 	}
 	return c.noContent()

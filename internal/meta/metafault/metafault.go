@@ -156,9 +156,9 @@ func (s *Store) ListBuckets(ctx context.Context, account, outpostID string) ([]m
 	return s.Store.ListBuckets(ctx, account, outpostID)
 }
 
-func (s *Store) DeleteBucket(ctx context.Context, name string) error {
+func (s *Store) DeleteBucket(ctx context.Context, name string) ([]string, error) {
 	if err := s.fail("DeleteBucket"); err != nil {
-		return err
+		return nil, err
 	}
 	return s.Store.DeleteBucket(ctx, name)
 }

@@ -26,7 +26,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"settings are set once or overwritten", testSettings},
 		{"access keys are unique and listable", testAccessKeys},
 		{"access key last use only moves forward", testAccessKeyLastUsed},
-		{"buckets are created once and deleted only when empty", testBuckets},
+		{"buckets are created once, deleted only without object versions, and take their uploads with them", testBuckets},
 		{"concurrent bucket creates cannot pass a limit", testBucketLimit},
 		{"bucket configuration documents", testBucketConfigs},
 		{"unversioned puts replace the null version", testUnversioned},
@@ -240,26 +240,36 @@ func testBuckets(t *testing.T, s meta.Store) {
 
 	// An object version blocks deletion, even a delete marker.
 	put(t, s, "b1", "k")
-	wantErr(t, "DeleteBucket with object", s.DeleteBucket(ctx, "b1"), meta.ErrBucketNotEmpty)
+	_, err = s.DeleteBucket(ctx, "b1")
+	wantErr(t, "DeleteBucket with object", err, meta.ErrBucketNotEmpty)
 	_, _, err = s.DeleteObject(ctx, "b1", "k", "")
 	must(t, err)
-	wantErr(t, "DeleteBucket with delete marker", s.DeleteBucket(ctx, "b1"), meta.ErrBucketNotEmpty)
+	_, err = s.DeleteBucket(ctx, "b1")
+	wantErr(t, "DeleteBucket with delete marker", err, meta.ErrBucketNotEmpty)
 	vs, _ := s.ListObjectVersions(ctx, "b1", meta.VersionListOptions{MaxKeys: 100})
 	for _, v := range vs.Versions {
 		_, _, err := s.DeleteObject(ctx, "b1", v.Key, v.VersionID)
 		must(t, err)
 	}
-	// So does an upload.
-	must(t, s.CreateUpload(ctx, meta.Upload{ID: meta.NewID(), Bucket: "b1", Key: "u"}))
-	wantErr(t, "DeleteBucket with upload", s.DeleteBucket(ctx, "b1"), meta.ErrBucketNotEmpty)
-	ups, _ := s.ListUploads(ctx, "b1", meta.UploadListOptions{MaxUploads: 10})
-	_, err = s.AbortUpload(ctx, "b1", "u", ups.Uploads[0].ID)
+	// An upload in progress does not: it is deleted with the bucket, and
+	// the blobs of its parts are freed (S3 deletes a bucket whose only
+	// content is an unfinished multipart upload).
+	upID := meta.NewID()
+	must(t, s.CreateUpload(ctx, meta.Upload{ID: upID, Bucket: "b1", Key: "u"}))
+	_, err = s.PutPart(ctx, upID, meta.Part{Number: 1, BlobID: "part-blob-1", Size: 3, ETag: "e1"})
 	must(t, err)
 	must(t, s.PutBucketConfig(ctx, "b1", "policy", "{}"))
-	must(t, s.DeleteBucket(ctx, "b1"))
+	freed, err := s.DeleteBucket(ctx, "b1")
+	must(t, err)
+	if len(freed) != 1 || freed[0] != "part-blob-1" {
+		t.Fatalf("DeleteBucket with an upload freed %v, want [part-blob-1]", freed)
+	}
+	_, err = s.GetUpload(ctx, "b1", "u", upID)
+	wantErr(t, "GetUpload after DeleteBucket", err, meta.ErrNoSuchUpload)
 	_, err = s.GetBucket(ctx, "b1")
 	wantErr(t, "GetBucket after delete", err, meta.ErrNoSuchBucket)
-	wantErr(t, "second DeleteBucket", s.DeleteBucket(ctx, "b1"), meta.ErrNoSuchBucket)
+	_, err = s.DeleteBucket(ctx, "b1")
+	wantErr(t, "second DeleteBucket", err, meta.ErrNoSuchBucket)
 	// The name is free again and carries no old configuration.
 	mkBucket(t, s, "b1", "")
 	_, err = s.GetBucketConfig(ctx, "b1", "policy")

@@ -569,9 +569,13 @@ func (c conn) lockBucket(name string) (versioning string, err error) {
 	return versioning, err
 }
 
-// DeleteBucket deletes an empty bucket and its configuration documents.
-func (s *Store) DeleteBucket(ctx context.Context, name string) error {
-	return s.write(ctx, "delete bucket "+name, func(c conn) error {
+// DeleteBucket deletes a bucket that holds no object version, with its
+// configuration documents and the multipart uploads still in progress in it
+// (S3 deletes those with the bucket); freed lists the blobs of their parts.
+func (s *Store) DeleteBucket(ctx context.Context, name string) ([]string, error) {
+	var freed []string
+	err := s.write(ctx, "delete bucket "+name, func(c conn) error {
+		freed = nil
 		var got string
 		err := c.queryRow("SELECT name FROM buckets WHERE name = ?"+c.d.forUpdate, name).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -580,15 +584,19 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 			return err
 		}
 		var n int
-		for _, q := range []string{
-			"SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1) AS t",
-			"SELECT COUNT(*) FROM (SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1) AS t",
-		} {
-			if err := c.queryRow(q, name).Scan(&n); err != nil {
+		if err := c.queryRow("SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE bucket = ? LIMIT 1) AS t", name).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return meta.ErrBucketNotEmpty
+		}
+		uploads, err := c.strings("SELECT upload_id FROM uploads WHERE bucket = ?", name)
+		if err != nil {
+			return err
+		}
+		for _, id := range uploads {
+			if err := c.endUpload(id, &freed); err != nil {
 				return err
-			}
-			if n > 0 {
-				return meta.ErrBucketNotEmpty
 			}
 		}
 		if _, err := c.exec("DELETE FROM bucket_configs WHERE bucket = ?", name); err != nil {
@@ -597,6 +605,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 		_, err = c.exec("DELETE FROM buckets WHERE name = ?", name)
 		return err
 	})
+	return freed, err
 }
 
 // SetBucketVersioning sets the versioning status ("Enabled", "Suspended").
