@@ -121,6 +121,9 @@ type Config struct {
 	// Networks is a JSON file of networks (VPCs) declared at every start
 	// (networks.go, docs/networking.md).
 	Networks string
+	// Observers receive one record per request (server.Observer): the seam
+	// for metrics and audit. The access log is always written.
+	Observers []server.Observer
 }
 
 // Identity is what a server is, fixed at first start.
@@ -257,7 +260,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
 		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now, Keyring: a.Keyring,
 		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
-		Outposts: outposts, Limits: cfg.Limits, InlineMax: cfg.InlineMax, PlaintextAtRest: cfg.PlaintextAtRest,
+		Observers: cfg.Observers,
+		Outposts:  outposts, Limits: cfg.Limits, InlineMax: cfg.InlineMax, PlaintextAtRest: cfg.PlaintextAtRest,
 	})
 	if err != nil {
 		ms.Close()

@@ -88,37 +88,15 @@ func parseAccessPointARNPath(bucket, key string) (addr apAddress, bucketName, ob
 	return apAddress{}, "", "", false
 }
 
-// resolveAccessPoint maps a request addressed to an access point onto the
-// access point's bucket and records the access point in rc.ap. It runs
-// right after target, before the request is routed. An unknown access
-// point is remembered in rc.apErr and reported after authentication (by
+// lookupRequestAccessPoint finds the access point classification found in
+// the request's address (addressAccessPoint, classify.go), maps the request
+// onto its bucket and records it in rc.ap. An unknown access point is
+// remembered in rc.apErr and reported after authentication (by
 // authorizeAccessPoint), as an unknown bucket is, so an unauthenticated
 // caller learns nothing.
-func (s *Server) resolveAccessPoint(rc *reqCtx) {
-	if a, ok := parseAccessPointHost(hostOnly(rc.publicHost())); ok {
-		rc.key = strings.TrimPrefix(rc.r.URL.Path, "/")
-		rc.bucket = a.alias
-		if rc.bucket == "" {
-			rc.bucket = a.name
-		}
-		s.useAccessPoint(rc, a)
-		return
-	}
-	switch {
-	case arn.IsAlias(rc.bucket):
-		s.useAccessPoint(rc, apAddress{alias: rc.bucket})
-	case strings.HasPrefix(rc.bucket, "arn:"):
-		a, bucket, key, ok := parseAccessPointARNPath(rc.bucket, rc.key)
-		if !ok {
-			return // an invalid bucket name: routed and refused as any other
-		}
-		rc.key = key
-		if bucket != "" {
-			rc.bucket = bucket
-			return
-		}
-		rc.bucket = a.name
-		s.useAccessPoint(rc, a)
+func (s *Server) lookupRequestAccessPoint(rc *reqCtx) {
+	if a := rc.class.AccessPoint; a != nil {
+		s.useAccessPoint(rc, *a)
 	}
 }
 

@@ -172,39 +172,17 @@ func SubnetsUnique(nets []meta.Network, n meta.Network) error {
 	return nil
 }
 
-// isAdminNetworks reports whether a request is for the networks admin API:
-// path-style /outpost/admin/networks[/…] on no virtual host.
-func (s *Server) isAdminNetworks(rc *reqCtx) bool {
-	if rc.bucket != "outpost" || (rc.key != adminNetworksPath && !strings.HasPrefix(rc.key, adminNetworksPath+"/")) {
-		return false
+// writeAdminError sends an error of the networks admin API: JSON with the
+// code, message and request ID.
+func writeAdminError(rc *reqCtx, e *s3err.Error) {
+	body, _ := json.Marshal(map[string]string{"code": e.Code, "message": e.Message, "requestId": rc.id})
+	h := rc.w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	rc.w.WriteHeader(e.Status)
+	if rc.r.Method != http.MethodHead {
+		rc.w.Write(body)
 	}
-	host := hostOnly(rc.r.Host)
-	if d := s.cfg.Domain; d != "" && strings.HasSuffix(host, "."+d) {
-		return false
-	}
-	_, apHost := parseAccessPointHost(host)
-	return !apHost
-}
-
-// serveAdminNetworks authenticates and runs a networks admin request. It
-// writes its own responses and errors (JSON) and returns nil.
-func (s *Server) serveAdminNetworks(rc *reqCtx) error {
-	rc.op = op{name: "Admin:Networks"}
-	if err := s.adminNetworks(rc); err != nil {
-		e := toS3Error(err)
-		if e.Status >= 500 {
-			s.log.Error("request failed", "request_id", rc.id, "op", rc.op.name, "error", err)
-		}
-		body, _ := json.Marshal(map[string]string{"code": e.Code, "message": e.Message, "requestId": rc.id})
-		h := rc.w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		rc.w.WriteHeader(e.Status)
-		if rc.r.Method != http.MethodHead {
-			rc.w.Write(body)
-		}
-	}
-	return nil
 }
 
 var (

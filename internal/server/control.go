@@ -79,23 +79,6 @@ func (s *Server) outpostsStore() meta.OutpostsStore {
 	return o
 }
 
-// outpostsAPI returns the handler of a path-style request for the S3
-// Control or the s3outposts API, or nil for the S3 API. It is called once
-// the request's target is known, so virtual-hosted buckets and access
-// point hosts never reach these APIs.
-func (s *Server) outpostsAPI(rc *reqCtx) func(*reqCtx) error {
-	if rc.r.Host != "" && s.cfg.Domain != "" && strings.HasSuffix(hostOnly(rc.r.Host), "."+s.cfg.Domain) {
-		return nil
-	}
-	switch rc.bucket {
-	case controlRoot:
-		return s.serveControl
-	case s3OutpostsRoot:
-		return s.serveS3Outposts
-	}
-	return nil
-}
-
 func hostOnly(h string) string {
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
 		h = h[:i]
@@ -146,9 +129,9 @@ func controlPath(escaped string) (kind, name, sub string, ok bool) {
 	}
 	kind = segs[0]
 	segs = segs[1:]
-	if len(segs) > 0 && strings.HasPrefix(segs[0], "arn:") && !strings.Contains(segs[0], "/") && len(segs) >= 5 {
-		// arn:…:outpost / OP / bucket / NAME sent unescaped.
-		segs = append([]string{strings.Join(segs[:5], "/")}, segs[5:]...)
+	if len(segs) >= 4 && strings.HasPrefix(segs[0], "arn:") && !strings.Contains(segs[0], "/") {
+		// arn:…:outpost / OP / bucket / NAME sent unescaped: four segments.
+		segs = append([]string{strings.Join(segs[:4], "/")}, segs[4:]...)
 	}
 	if len(segs) > 0 {
 		name = segs[0]
@@ -225,36 +208,25 @@ func routeControl(method, kind, name, sub string) (ctlOp, error) {
 // serveControl routes, authenticates, authorizes and runs an S3 Control
 // request.
 func (s *Server) serveControl(rc *reqCtx) error {
-	{
-		kind, name, sub, ok := controlPath(rc.r.URL.EscapedPath())
-		var o ctlOp
-		var routeErr error
-		if !ok {
-			o, routeErr = ctlOp{name: "Control:Unsupported"}, s3err.InvalidURI
-		} else {
-			o, routeErr = routeControl(rc.r.Method, kind, name, sub)
-		}
-		rc.op = op{name: o.name, action: o.action}
-		// Authenticate before reporting routing errors, as S3 does.
-		rc.bucket, rc.key = "", ""
-		if err := s.authenticateOutposts(rc); err != nil {
-			return err
-		}
-		if routeErr != nil {
-			return routeErr
-		}
-		c := &ctlReq{reqCtx: rc, name: name}
-		if err := c.identify(o); err != nil {
-			return err
-		}
-		if err := c.load(o); err != nil {
-			return err
-		}
-		if err := c.authorize(o); err != nil {
-			return err
-		}
-		return o.fn(c)
+	// Authenticate before reporting routing errors, as S3 does.
+	if err := s.authenticateOutposts(rc); err != nil {
+		return err
 	}
+	if err := rc.class.RouteErr; err != nil {
+		return err
+	}
+	o := rc.ctl
+	c := &ctlReq{reqCtx: rc, name: rc.class.Bucket}
+	if err := c.identify(o); err != nil {
+		return err
+	}
+	if err := c.load(o); err != nil {
+		return err
+	}
+	if err := c.authorize(o); err != nil {
+		return err
+	}
+	return o.fn(c)
 }
 
 // authenticateOutposts verifies the signature of an S3 Control or
@@ -448,25 +420,6 @@ func (c *ctlReq) accessPointARN(name string) string {
 }
 
 // ---- error and response forms ----
-
-// writeOutpostsError writes e in the form of the S3 Control API (XML
-// wrapped in ErrorResponse) or the s3outposts API (REST-JSON) when the
-// request was for one of them, and reports whether it did.
-func (s *Server) writeOutpostsError(rc *reqCtx, e *s3err.Error) bool {
-	if rc.r.Host != "" && s.cfg.Domain != "" && strings.HasSuffix(hostOnly(rc.r.Host), "."+s.cfg.Domain) {
-		return false
-	}
-	p := rc.r.URL.Path
-	switch {
-	case p == "/"+controlRoot || strings.HasPrefix(p, "/"+controlRoot+"/"):
-		writeControlError(rc, e)
-		return true
-	case strings.HasPrefix(p, "/"+s3OutpostsRoot+"/"):
-		writeJSONError(rc, e)
-		return true
-	}
-	return false
-}
 
 // writeControlError sends the S3 Control error form:
 // <ErrorResponse><Error><Code/><Message/>…</Error><RequestId/><HostId/></ErrorResponse>.

@@ -42,6 +42,10 @@ func toS3Error(err error) *s3err.Error {
 	if errors.As(err, &e) {
 		return e
 	}
+	var qe *queryError
+	if errors.As(err, &qe) { // IAM/STS codes, for the access log
+		return &s3err.Error{Code: qe.code, Message: qe.message, Status: qe.status}
+	}
 	var se *sigv4.Error
 	if errors.As(err, &se) {
 		out := &s3err.Error{Code: se.Code, Message: se.Message, Status: se.Status}

@@ -41,6 +41,15 @@ type reqCtx struct {
 	ap    *meta.AccessPoint
 	apErr error
 	org   *origin // where the request came from (network.go), once computed
+
+	// class is what classification found (classify.go).
+	class Class
+	// ctl is the S3 Control operation, for APIControl (control.go).
+	ctl ctlOp
+	// form and bodyForm are a query-protocol request's parameters (all of
+	// them, and the body's alone); q is its state once it runs (query.go).
+	form, bodyForm url.Values
+	q              *queryCtx
 }
 
 // op is one S3 operation: its AWS name, the IAM action it needs, and the
@@ -265,50 +274,43 @@ func onlyPresignParams(q url.Values) bool {
 	return true
 }
 
-// handle runs a request through the whole path.
+// handle runs a request through the whole path: classify (once, here),
+// then the API's own pipeline; for the S3 data plane authenticate, decide
+// and operate.
 func (s *Server) handle(rc *reqCtx) error {
 	r := rc.r
+	rc.class.API = s.apiOf(rc)
 	if headerBytes(r.Header) > maxHeaderBytes {
 		return s3err.RequestHeaderSectionTooLarge.With(s3err.Field{Name: "MaxSizeAllowed", Value: itoa(maxHeaderBytes)})
 	}
-	q, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return s3err.InvalidURI.WithCause(err)
-	}
-	rc.query = q
-	rc.bucket, rc.key, err = s.target(r)
-	if err != nil {
+	if err := s.classify(rc); err != nil {
 		return err
 	}
-	if s.isAdminNetworks(rc) {
-		return s.serveAdminNetworks(rc) // admin_networks.go
+	switch rc.class.API {
+	case APIAdminNetworks:
+		return s.adminNetworks(rc) // admin_networks.go
+	case APIControl:
+		return s.serveControl(rc) // control.go
+	case APIS3Outposts:
+		return s.serveS3Outposts(rc) // s3outposts.go
+	case APIQuery:
+		return s.serveQueryAPI(rc) // IAM, STS and the admin actions (query.go)
 	}
-	s.resolveAccessPoint(rc) // access point hosts, aliases and ARNs (accesspoint.go)
-	if api := s.outpostsAPI(rc); api != nil {
-		return api(rc) // S3 Control and s3outposts (control.go, s3outposts.go)
-	}
-	if s.isQueryAPI(rc) {
-		return s.serveQueryAPI(rc) // IAM, STS and the admin actions
-	}
-	if r.Method == http.MethodOptions && rc.bucket != "" {
-		// A CORS preflight: browsers send it without credentials, so it is
-		// answered before authentication, as S3 answers it. No bucket has
-		// CORS rules yet, so no origin is allowed.
-		rc.op = op{name: "PreflightRequest"}
+	s.lookupRequestAccessPoint(rc) // accesspoint.go
+	if rc.op.name == "PreflightRequest" {
+		// No bucket has CORS rules yet, so no origin is allowed.
 		if r.Header.Get("Origin") == "" {
 			return s3err.PreflightWithoutOrigin
 		}
 		return s3err.CORSNotEnabled
 	}
-	o, routeErr := s.route(rc)
-	rc.op = o
 	// Authenticate before reporting routing errors, as S3 does, so an
 	// unauthenticated caller learns nothing about what is supported.
 	if err := s.authenticate(rc); err != nil {
 		return err
 	}
-	if routeErr != nil {
-		return routeErr
+	if err := rc.class.RouteErr; err != nil {
+		return err
 	}
 	if len(rc.key) > 1024 {
 		return s3err.KeyTooLong.With(s3err.Field{Name: "Size", Value: itoa(len(rc.key))}, s3err.Field{Name: "MaxSizeAllowed", Value: "1024"})
@@ -316,7 +318,7 @@ func (s *Server) handle(rc *reqCtx) error {
 	if err := s.authorize(rc); err != nil {
 		return err
 	}
-	return o.fn(rc)
+	return rc.op.fn(rc)
 }
 
 // authenticate verifies the signature and sets rc.verified and rc.principal.

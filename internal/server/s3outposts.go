@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 
 	"github.com/outpost-s3/outpost/arn"
 	"github.com/outpost-s3/outpost/internal/iam"
@@ -83,7 +82,7 @@ func (rc *reqCtx) writeJSON(v any) error {
 // serveS3Outposts routes, authenticates, authorizes and runs an
 // s3outposts request.
 func (s *Server) serveS3Outposts(rc *reqCtx) error {
-	name := strings.TrimPrefix(rc.r.URL.Path, "/"+s3OutpostsRoot+"/")
+	name := rc.class.Operation
 	type route struct {
 		method string
 		fn     func(*reqCtx) error
@@ -96,8 +95,6 @@ func (s *Server) serveS3Outposts(rc *reqCtx) error {
 		"ListSharedEndpoints": {http.MethodGet, (*reqCtx).listSharedEndpoints},
 	}
 	rt, ok := routes[name]
-	rc.op = op{name: "S3Outposts:" + name, action: "s3-outposts:" + name}
-	rc.bucket, rc.key = "", ""
 	// The s3outposts SDKs sign the body's hash without sending
 	// X-Amz-Content-Sha256 (only S3 sends it); supply it so the verifier
 	// checks the hash of the body actually received. Bodies are small JSON.

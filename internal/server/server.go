@@ -5,7 +5,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -80,6 +79,9 @@ type Config struct {
 	// Outposts is the S3 on Outposts metadata (access points, networks,
 	// endpoints); nil means Meta's, when it implements meta.OutpostsStore.
 	Outposts meta.OutpostsStore
+	// Observers receive one Record per request, after the access log
+	// line (observe.go): metrics and audit plug in here.
+	Observers []Observer
 	// Limits are the S3 on Outposts quotas (control.go); zero fields take
 	// the AWS values.
 	Limits Limits
@@ -233,62 +235,32 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body.Close()
 	}
-	s.accessLog(rc, w, time.Since(start), err)
+	s.observe(rc, w, time.Since(start), err) // observe.go
 }
 
+// writeError is the one place an error leaves the server: in the form of
+// the API classification found (classify.go).
 func (s *Server) writeError(rc *reqCtx, err error) {
+	if rc.class.API == APIQuery {
+		q := rc.q
+		if q == nil { // the form could not be read
+			q = &queryCtx{rc: rc, service: "iam"}
+		}
+		q.writeError(err) // query.go: IAM/STS XML, logs its own failures
+		return
+	}
 	e := toS3Error(err)
 	if e.Status >= 500 {
 		s.log.Error("request failed", "request_id", rc.id, "op", rc.op.name, "error", err)
 	}
-	if s.writeOutpostsError(rc, e) {
-		return // S3 Control or s3outposts form (control.go)
+	switch rc.class.API {
+	case APIControl:
+		writeControlError(rc, e) // control.go
+	case APIS3Outposts:
+		writeJSONError(rc, e) // s3outposts.go
+	case APIAdminNetworks:
+		writeAdminError(rc, e) // admin_networks.go
+	default:
+		s3err.Write(rc.w, rc.r, e, rc.r.URL.Path, rc.id, s.hostID)
 	}
-	resource := rc.r.URL.Path
-	s3err.Write(rc.w, rc.r, e, resource, rc.id, s.hostID)
-}
-
-func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err error) {
-	status := w.status
-	if status == 0 {
-		status = 200
-	}
-	attrs := []slog.Attr{
-		slog.String("request_id", rc.id),
-		slog.String("remote", rc.clientIP().String()),
-		slog.String("host", rc.r.Host),
-		slog.String("method", rc.r.Method),
-		slog.String("path", rc.r.URL.Path),
-		// Presigned URLs carry bearer secrets in the query: redactQuery
-		// keeps the rest (versionId, partNumber, …) for operators.
-		slog.String("query", redactQuery(rc.r.URL.RawQuery)),
-		slog.String("op", rc.op.name),
-		slog.Int("status", status),
-		slog.Int64("bytes", w.bytes),
-		slog.Duration("duration", d),
-	}
-	switch {
-	case rc.bkt != nil:
-		attrs = append(attrs, slog.String("bucket", rc.bkt.Name))
-	case rc.bucket != "":
-		attrs = append(attrs, slog.String("bucket", rc.bucket))
-	}
-	if rc.ap != nil {
-		attrs = append(attrs, slog.String("access_point", accessPointARN(s.cfg.Region, rc.ap, "")))
-	}
-	if rc.principal != nil {
-		attrs = append(attrs, slog.String("principal", rc.principal.ARN))
-	}
-	if rc.verified != nil && rc.verified.AuthType != "" {
-		attrs = append(attrs, slog.String("auth", string(rc.verified.AuthType)))
-		// The access key ID names the credentials (never their secret);
-		// the signature and session token are never logged.
-		if rc.verified.Key.AccessKeyID != "" {
-			attrs = append(attrs, slog.String("access_key_id", rc.verified.Key.AccessKeyID))
-		}
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", toS3Error(err).Code))
-	}
-	s.log.LogAttrs(context.Background(), slog.LevelInfo, "request", attrs...)
 }
