@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/outpost-s3/outpost/arn"
@@ -227,16 +226,3 @@ func (rc *reqCtx) copySourceBucket(name string) (meta.Bucket, *meta.AccessPoint,
 	return b, nil, err
 }
 
-// accessPointV2Resources adds the SigV2 resources a client may have signed
-// when it addressed an access point: the path as sent (virtual host:
-// just the key) and /{ap name}/{key}.
-func (rc *reqCtx) accessPointV2Resources(res []string) []string {
-	if rc.ap == nil && rc.apErr == nil {
-		return res
-	}
-	out := append([]string{rc.r.URL.EscapedPath()}, res...)
-	if rc.ap != nil {
-		out = append(out, "/"+rc.ap.Name+"/"+(&url.URL{Path: rc.key}).EscapedPath())
-	}
-	return out
-}

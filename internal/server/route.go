@@ -296,7 +296,6 @@ func (s *Server) handle(rc *reqCtx) error {
 	case APIQuery:
 		return s.serveQueryAPI(rc) // IAM, STS and the admin actions (query.go)
 	}
-	s.lookupRequestAccessPoint(rc) // accesspoint.go
 	if rc.op.name == "PreflightRequest" {
 		// No bucket has CORS rules yet, so no origin is allowed.
 		if r.Header.Get("Origin") == "" {
@@ -312,6 +311,8 @@ func (s *Server) handle(rc *reqCtx) error {
 	if err := rc.class.RouteErr; err != nil {
 		return err
 	}
+	// Only now, for an authenticated caller, is the access point read.
+	s.lookupRequestAccessPoint(rc) // accesspoint.go
 	if len(rc.key) > 1024 {
 		return s3err.KeyTooLong.With(s3err.Field{Name: "Size", Value: itoa(len(rc.key))}, s3err.Field{Name: "MaxSizeAllowed", Value: "1024"})
 	}
@@ -329,7 +330,6 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	} else if rc.key == "" {
 		res = []string{"/" + rc.bucket + "/", "/" + rc.bucket}
 	}
-	res = rc.accessPointV2Resources(res)
 	host, path := rc.publicHost(), rc.publicPath()
 	v, err := s.verifyAs(rc, host, path, res)
 	if err != nil && (host != rc.r.Host || path != rc.r.URL.EscapedPath()) {

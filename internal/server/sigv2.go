@@ -35,7 +35,7 @@ func (s *Server) refuseSigV2(rc *reqCtx) error {
 	if !sigv4.IsSigV2(rc.r) {
 		return nil
 	}
-	if rc.ap != nil || rc.apErr != nil || addressedByARN(rc) {
+	if rc.class.AccessPoint != nil || addressedByARN(rc) {
 		return errSigV2NotSupported
 	}
 	if rc.bucket == "" {
