@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/outpost-s3/outpost/cmd/outpost/admin"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -47,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "presign":
 		return runPresign(ctx, args[1:], stdout, stderr)
 	case "admin":
-		return runAdmin(ctx, args[1:], stdout, stderr)
+		return admin.Run(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "outpost", version)
 		return 0

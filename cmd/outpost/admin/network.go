@@ -1,4 +1,4 @@
-package main
+package admin
 
 import (
 	"bytes"
@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-
-	"github.com/aws/smithy-go"
 )
 
 // network runs the network (VPC) commands through the networks admin API
@@ -102,7 +100,7 @@ func (a *admin) networksCall(ctx context.Context, method, name string, body []by
 	if resp.StatusCode/100 != 2 {
 		var e struct{ Code, Message string }
 		if json.Unmarshal(b, &e) == nil && e.Code != "" {
-			return &smithy.GenericAPIError{Code: e.Code, Message: e.Message}
+			return &apiError{Code: e.Code, Message: e.Message}
 		}
 		return fmt.Errorf("%s %s: HTTP %d: %s", method, u, resp.StatusCode, bytes.TrimSpace(b))
 	}
