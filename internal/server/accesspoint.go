@@ -225,4 +225,3 @@ func (rc *reqCtx) copySourceBucket(name string) (meta.Bucket, *meta.AccessPoint,
 	}
 	return b, nil, err
 }
-
