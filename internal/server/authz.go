@@ -22,9 +22,6 @@ type identity struct {
 	store    meta.IAMStore // nil when the meta store has no IAM tables
 	keyring  *iam.Keyring
 	policies iam.PolicyCache
-	// query verifies IAM and STS requests (scope services iam and sts, any
-	// region: IAM is signed for us-east-1 whatever the client's region).
-	query *sigv4.Verifier
 }
 
 func (s *Server) initIdentity() {
@@ -33,11 +30,6 @@ func (s *Server) initIdentity() {
 	if id.keyring == nil {
 		id.keyring = iam.NewRandomKeyring()
 	}
-	id.query = sigv4.NewVerifier(sigv4.VerifierConfig{
-		Keys:     s.cfg.Keys,
-		Services: []string{"iam", "sts"},
-		Now:      s.cfg.Now,
-	})
 	s.ident = id
 }
 

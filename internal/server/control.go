@@ -226,6 +226,9 @@ func (s *Server) serveControl(rc *reqCtx) error {
 	if err := c.authorize(o); err != nil {
 		return err
 	}
+	if !rc.caller.Valid() {
+		return errNoIdentity
+	}
 	return o.fn(c)
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/authn"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
 	"github.com/outpost-s3/outpost/sigv4"
@@ -87,37 +88,32 @@ func (s *Server) runQuery(q *queryCtx) error {
 	q.form = form
 	q.action = form.Get("Action")
 
-	v, err := s.ident.query.Verify(r.Context(), r, sigv4.VerifyOptions{Host: rc.publicHost()})
-	if err != nil && rc.publicHost() != r.Host {
-		if v2, err2 := s.ident.query.Verify(r.Context(), r, sigv4.VerifyOptions{Host: r.Host}); err2 == nil {
-			v, err = v2, nil
-		}
-	}
+	id, err := s.queryAuthn.Authenticate(r.Context(), authn.Request{R: r, Addresses: rc.addresses(r.URL.EscapedPath())})
 	if err != nil {
 		if _, ok := stsActions[q.action]; ok {
 			q.service = "sts"
 		}
 		return queryAuthError(err)
 	}
+	v := id.Verified()
 	if v.Service != "" {
 		q.service = v.Service
 	}
 	if err := bodyCoveredBySignature(v, bodyForm, rc.query); err != nil {
 		return err
 	}
-	rc.verified = v
+	rc.setIdentity(id)
 	if v.AuthType == sigv4.AuthAnonymous {
 		return qerr(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
 	if v.Region != "" && v.Region != s.cfg.Region && v.Region != "us-east-1" {
 		return qerr(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region, not '%s'.", v.Region)
 	}
-	p, _ := v.Key.Principal.(*auth.Principal)
+	p := id.Principal()
 	if p == nil {
 		return qerr(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
 	}
 	q.p = p
-	rc.principal = p
 	if _, err := io.Copy(io.Discard, v.Body); err != nil {
 		return queryAuthError(err)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/authn"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
 	"github.com/outpost-s3/outpost/sigv4"
@@ -28,6 +28,9 @@ type reqCtx struct {
 	bucket string // bucket name as addressed ("" for service-level ops)
 	key    string // object key ("" for bucket-level ops)
 
+	// caller is who the request proved to be (authn); verified and
+	// principal are its parts, set only by setIdentity.
+	caller    *authn.Identity
 	verified  *sigv4.Verified
 	principal *auth.Principal
 	bkt       *meta.Bucket // the bucket, once loaded
@@ -319,10 +322,13 @@ func (s *Server) handle(rc *reqCtx) error {
 	if err := s.authorize(rc); err != nil {
 		return err
 	}
+	if !rc.caller.Valid() {
+		return errNoIdentity
+	}
 	return rc.op.fn(rc)
 }
 
-// authenticate verifies the signature and sets rc.verified and rc.principal.
+// authenticate runs authn for an S3 request and records its Identity.
 func (s *Server) authenticate(rc *reqCtx) error {
 	res := []string{"/" + rc.bucket + "/" + rc.key}
 	if rc.bucket == "" {
@@ -330,21 +336,10 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	} else if rc.key == "" {
 		res = []string{"/" + rc.bucket + "/", "/" + rc.bucket}
 	}
-	host, path := rc.publicHost(), rc.publicPath()
-	v, err := s.verifyAs(rc, host, path, res)
-	if err != nil && (host != rc.r.Host || path != rc.r.URL.EscapedPath()) {
-		// A client that reached the server directly (not through the
-		// proxy) signed the host and path it sent.
-		var se *sigv4.Error
-		if errors.As(err, &se) && se.Code == "SignatureDoesNotMatch" {
-			if v2, err2 := s.verifyAs(rc, rc.r.Host, rc.r.URL.EscapedPath(), res); err2 == nil {
-				v, err = v2, nil
-			}
-		}
-	}
+	id, err := s.authn.Authenticate(rc.r.Context(), authn.Request{R: rc.r, Addresses: rc.addresses(rc.publicPath()), V2Resources: res})
 	// SigV2 where it is refused (sigv2.go) gets that answer whether its
 	// signature verified or not; checked here, SigV4 requests pay nothing.
-	if err != nil || v.Algorithm == sigv4.AlgorithmV2 {
+	if err != nil || id.Verified().Algorithm == sigv4.AlgorithmV2 {
 		if rerr := s.refuseSigV2(rc); rerr != nil {
 			return rerr
 		}
@@ -352,32 +347,35 @@ func (s *Server) authenticate(rc *reqCtx) error {
 	if err != nil {
 		return err
 	}
-	rc.verified = v
-	if p, ok := v.Key.Principal.(*auth.Principal); ok {
-		rc.principal = p
-	}
-	s.recordKeyUse(v)
+	rc.setIdentity(id)
+	s.recordKeyUse(rc.verified)
 	return nil
 }
 
-// verifyAs checks the signature as if the request had been sent to host
-// with the escaped path (what the client saw before a proxy rewrote them).
-func (s *Server) verifyAs(rc *reqCtx, host, path string, v2res []string) (*sigv4.Verified, error) {
-	r := rc.r
-	if path != r.URL.EscapedPath() {
-		u := *r.URL
-		u.RawPath, u.Path = path, ""
-		if p, err := url.PathUnescape(path); err == nil {
-			u.Path = p
-		}
-		r2 := *r
-		r2.URL = &u
-		r = &r2
-		// SigV2 signs the path as the client sent it, prefix included.
-		v2res = append([]string{path}, v2res...)
+// addresses are the host and path the client may have signed: the ones it
+// saw in front of a trusted proxy (publicHost and the given path), then,
+// if they differ, the ones that reached the server (a client that came
+// directly signed what it sent).
+func (rc *reqCtx) addresses(publicPath string) []authn.Address {
+	public := authn.Address{Host: rc.publicHost(), Path: publicPath}
+	direct := authn.Address{Host: rc.r.Host, Path: rc.r.URL.EscapedPath()}
+	if public == direct {
+		return []authn.Address{direct}
 	}
-	return s.verifier.Verify(r.Context(), r, sigv4.VerifyOptions{Host: host, V2Resources: v2res})
+	return []authn.Address{public, direct}
 }
+
+// setIdentity records who the request proved to be. It is the only place
+// rc.verified and rc.principal are set, and only from an authn.Identity.
+func (rc *reqCtx) setIdentity(id *authn.Identity) {
+	rc.caller = id
+	rc.verified = id.Verified()
+	rc.principal = id.Principal()
+}
+
+// errNoIdentity would mean a handler was reached without authentication: a
+// bug, refused rather than run.
+var errNoIdentity = s3err.InternalError.WithMessage("The request reached an operation without an authenticated identity.")
 
 // maxHeaderBytes is S3's limit on the request header section (8 KB).
 const maxHeaderBytes = 8 << 10

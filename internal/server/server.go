@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/authn"
 	"github.com/outpost-s3/outpost/internal/blob"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -89,13 +90,16 @@ type Config struct {
 
 // Server serves the S3 API.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	verifier *sigv4.Verifier
-	hostID   string
-	now      func() time.Time
-	reqSeq   atomic.Uint64
-	reqBase  string
+	cfg Config
+	log *slog.Logger
+	// authn checks S3 and s3-outposts requests, queryAuthn IAM and STS
+	// ones (scope services iam and sts, any region: IAM is signed for
+	// us-east-1 whatever the client's region).
+	authn, queryAuthn *authn.Authenticator
+	hostID            string
+	now               func() time.Time
+	reqSeq            atomic.Uint64
+	reqBase           string
 	// publicURL is the parsed PublicURL and publicPrefix its path ("" when none).
 	publicURL    *url.URL
 	publicPrefix string
@@ -155,10 +159,15 @@ func New(cfg Config) (*Server, error) {
 		publicURL:    pub,
 		publicPrefix: prefix,
 	}
-	s.verifier = sigv4.NewVerifier(sigv4.VerifierConfig{
+	s.authn = authn.New(sigv4.VerifierConfig{
 		Keys:     cfg.Keys,
 		Region:   cfg.Region,
 		Services: []string{"s3", "s3-outposts"},
+		Now:      cfg.Now,
+	})
+	s.queryAuthn = authn.New(sigv4.VerifierConfig{
+		Keys:     cfg.Keys,
+		Services: []string{"iam", "sts"},
 		Now:      cfg.Now,
 	})
 	s.initIdentity()
