@@ -228,12 +228,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open metadata store: %w", err)
 	}
-	outposts, _ := ms.(meta.OutpostsStore)
 	if cfg.WrapMeta != nil {
 		ms = cfg.WrapMeta(ms)
-		if o, ok := ms.(meta.OutpostsStore); ok {
-			outposts = o
-		}
 	}
 	a := &App{cfg: cfg, Meta: ms, Blobs: blobs, log: cfg.Logger, stop: make(chan struct{})}
 	if err := a.openKeyring(); err != nil {
@@ -248,7 +244,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		ms.Close()
 		return nil, err
 	}
-	if err := a.setupNetworks(ctx, outposts); err != nil {
+	if err := a.setupNetworks(ctx); err != nil {
 		ms.Close()
 		return nil, err
 	}
@@ -260,8 +256,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Region: a.Identity.Region, OutpostID: a.Identity.OutpostID, AccountID: a.Identity.AccountID,
 		Domain: cfg.Domain, Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now, Keyring: a.Keyring,
 		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
-		Observers: cfg.Observers,
-		Outposts:  outposts, Limits: cfg.Limits, InlineMax: cfg.InlineMax, PlaintextAtRest: cfg.PlaintextAtRest,
+		Observers: cfg.Observers, Limits: cfg.Limits, InlineMax: cfg.InlineMax, PlaintextAtRest: cfg.PlaintextAtRest,
 	})
 	if err != nil {
 		ms.Close()

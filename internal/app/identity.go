@@ -43,11 +43,7 @@ func (a *App) checkSecret(k meta.AccessKey, secret string) error {
 // master key every secret stored in plaintext (by versions before
 // encryption at rest) or under a previous master key (rotation).
 func (a *App) secureIdentity(ctx context.Context) error {
-	st, ok := a.Meta.(meta.IAMStore)
-	if !ok {
-		return nil
-	}
-	err := st.CreateAccount(ctx, meta.Account{ID: a.Identity.AccountID, Name: "owner", CreatedAt: a.cfg.Now().UTC()})
+	err := a.Meta.CreateAccount(ctx, meta.Account{ID: a.Identity.AccountID, Name: "owner", CreatedAt: a.cfg.Now().UTC()})
 	if err != nil && !errors.Is(err, meta.ErrConflict) {
 		return fmt.Errorf("record owning account: %w", err)
 	}
@@ -64,7 +60,7 @@ func (a *App) secureIdentity(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%w; set OUTPOST_MASTER_KEY_PREVIOUS to the key it was made with", err)
 		}
-		if err := st.SetAccessKeySecret(ctx, k.AccessKeyID, a.Keyring.EncryptSecret(k.AccessKeyID, plain)); err != nil {
+		if err := a.Meta.SetAccessKeySecret(ctx, k.AccessKeyID, a.Keyring.EncryptSecret(k.AccessKeyID, plain)); err != nil {
 			return fmt.Errorf("encrypt secret of %s: %w", k.AccessKeyID, err)
 		}
 		n++

@@ -38,10 +38,7 @@ func defaultNetwork() meta.Network {
 // network in it) and, at the first start only, declares the loopback VPC
 // and its endpoint when no network exists by then. A network deleted by
 // the operator is never re-created.
-func (a *App) setupNetworks(ctx context.Context, st meta.OutpostsStore) error {
-	if st == nil {
-		return nil
-	}
+func (a *App) setupNetworks(ctx context.Context) error {
 	if a.cfg.Networks != "" {
 		data, err := os.ReadFile(a.cfg.Networks)
 		if err != nil {
@@ -51,7 +48,7 @@ func (a *App) setupNetworks(ctx context.Context, st meta.OutpostsStore) error {
 		if err != nil {
 			return fmt.Errorf("networks file %s: %w", a.cfg.Networks, err)
 		}
-		have, err := st.ListNetworks(ctx)
+		have, err := a.Meta.ListNetworks(ctx)
 		if err != nil {
 			return err
 		}
@@ -59,7 +56,7 @@ func (a *App) setupNetworks(ctx context.Context, st meta.OutpostsStore) error {
 			if err := server.SubnetsUnique(have, n); err != nil {
 				return fmt.Errorf("networks file %s: %w", a.cfg.Networks, err)
 			}
-			if err := st.PutNetwork(ctx, n); err != nil {
+			if err := a.Meta.PutNetwork(ctx, n); err != nil {
 				return fmt.Errorf("declare network %s: %w", n.VpcID, err)
 			}
 			a.log.Info("network declared", "vpc", n.VpcID, "from", a.cfg.Networks)
@@ -70,12 +67,12 @@ func (a *App) setupNetworks(ctx context.Context, st meta.OutpostsStore) error {
 	} else if !errors.Is(err, meta.ErrNotFound) {
 		return err
 	}
-	have, err := st.ListNetworks(ctx)
+	have, err := a.Meta.ListNetworks(ctx)
 	if err != nil {
 		return err
 	}
 	if len(have) == 0 {
-		if err := st.PutNetwork(ctx, defaultNetwork()); err != nil {
+		if err := a.Meta.PutNetwork(ctx, defaultNetwork()); err != nil {
 			return fmt.Errorf("declare the loopback network: %w", err)
 		}
 		e := meta.Endpoint{
@@ -83,7 +80,7 @@ func (a *App) setupNetworks(ctx context.Context, st meta.OutpostsStore) error {
 			VpcID: DefaultVpcID, SubnetID: DefaultSubnetID, SecurityGroupID: DefaultSecurityGroupID,
 			AccessType: server.AccessTypePrivate, CidrBlock: "127.0.0.0/8", Status: "Available", CreatedAt: a.cfg.Now().UTC(),
 		}
-		if err := st.CreateEndpoint(ctx, e); err != nil && !errors.Is(err, meta.ErrConflict) {
+		if err := a.Meta.CreateEndpoint(ctx, e); err != nil && !errors.Is(err, meta.ErrConflict) {
 			return fmt.Errorf("create the loopback endpoint: %w", err)
 		}
 		a.log.Info("declared the loopback network and its endpoint", "vpc", DefaultVpcID, "endpoint", e.ID)

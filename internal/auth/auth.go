@@ -86,10 +86,9 @@ func ARNFor(account, user string) string {
 // with the Keyring; they carry their own secret and expiry, so any node
 // with the master key verifies them without shared state.
 type KeyStore struct {
+	// Meta holds the access keys and resolves their users (unique IDs
+	// and paths).
 	Meta meta.Store
-	// IAM resolves users (their unique IDs and paths); nil means Meta, when
-	// it implements meta.IAMStore.
-	IAM meta.IAMStore
 	// Keyring decrypts stored secrets and opens session tokens. Without one,
 	// secrets are read as stored and session tokens are refused.
 	Keyring *iam.Keyring
@@ -102,14 +101,6 @@ var errInvalidKey = &sigv4.Error{
 }
 
 var errInvalidToken = &sigv4.Error{Code: "InvalidToken", Status: 400, Message: "The provided token is malformed or otherwise invalid."}
-
-func (k *KeyStore) iamStore() meta.IAMStore {
-	if k.IAM != nil {
-		return k.IAM
-	}
-	s, _ := k.Meta.(meta.IAMStore)
-	return s
-}
 
 // LookupKey implements sigv4.KeyStore.
 func (k *KeyStore) LookupKey(ctx context.Context, id, token string) (sigv4.Key, error) {
@@ -142,22 +133,20 @@ func (k *KeyStore) LookupKey(ctx context.Context, id, token string) (sigv4.Key, 
 	}
 	if ak.UserName != "" {
 		p.Type = policy.PrincipalUser
-		if st := k.iamStore(); st != nil {
-			u, err := st.GetIAMEntity(ctx, ak.Account, meta.KindUser, ak.UserName)
-			if errors.Is(err, meta.ErrNotFound) {
-				return sigv4.Key{}, withField(errInvalidKey, id)
-			}
-			if err != nil {
-				return sigv4.Key{}, err
-			}
-			// A key lives and dies with the user it was made for, not
-			// with the name: a later user of the name does not inherit it.
-			if u.ID != ak.UserID {
-				return sigv4.Key{}, withField(errInvalidKey, id)
-			}
-			p.UserID, p.UserName = u.ID, u.Name
-			p.ARN = iam.EntityARN(u.Account, meta.KindUser, u.Path, u.Name)
+		u, err := k.Meta.GetIAMEntity(ctx, ak.Account, meta.KindUser, ak.UserName)
+		if errors.Is(err, meta.ErrNotFound) {
+			return sigv4.Key{}, withField(errInvalidKey, id)
 		}
+		if err != nil {
+			return sigv4.Key{}, err
+		}
+		// A key lives and dies with the user it was made for, not
+		// with the name: a later user of the name does not inherit it.
+		if u.ID != ak.UserID {
+			return sigv4.Key{}, withField(errInvalidKey, id)
+		}
+		p.UserID, p.UserName = u.ID, u.Name
+		p.ARN = iam.EntityARN(u.Account, meta.KindUser, u.Path, u.Name)
 	}
 	return sigv4.Key{AccessKeyID: ak.AccessKeyID, Secret: secret, Principal: p}, nil
 }

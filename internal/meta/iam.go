@@ -76,8 +76,8 @@ type ManagedPolicy struct {
 	AttachmentCount int
 }
 
-// IAMStore is the metadata of accounts and IAM identities. Implementations
-// of Store implement it too. Every method is one transaction.
+// IAMStore is the part of Store that holds accounts and IAM identities.
+// Every method is one transaction.
 type IAMStore interface {
 	// SetAccessKeySecret replaces the stored secret of an access key (to
 	// encrypt it, or re-encrypt it under a new master key); ErrNotFound.

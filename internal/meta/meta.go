@@ -246,14 +246,25 @@ type AccessKeyUse struct {
 	Region  string
 }
 
-// Store is the metadata contract. Every method is one transaction. Methods
-// that drop references to blobs return the blob IDs that are no longer
-// referenced, so the caller can delete them after the commit.
+// Store is the metadata contract: one engine, one transaction per method,
+// serving the objects part, the IAM part and the S3 on Outposts part.
+// Every implementation implements all of it, so callers never ask a Store
+// which parts it has.
 type Store interface {
-	Close() error
+	ObjectStore
+	IAMStore
+	OutpostsStore
 	// Ping checks that the store answers.
 	Ping(ctx context.Context) error
+	Close() error
+}
 
+// ObjectStore is the part of Store that holds settings, access keys,
+// buckets, object versions and multipart uploads. Every method is one
+// transaction. Methods that drop references to blobs return the blob IDs
+// that are no longer referenced, so the caller can delete them after the
+// commit.
+type ObjectStore interface {
 	// GetSetting returns ErrNotFound when unset.
 	GetSetting(ctx context.Context, name string) (string, error)
 	// PutSettingIfAbsent stores value unless name is set, and returns what is stored.

@@ -61,8 +61,8 @@ type Endpoint struct {
 	CreatedAt             time.Time
 }
 
-// OutpostsStore is the metadata of the S3 on Outposts model. Implementations
-// of Store implement it too.
+// OutpostsStore is the part of Store that holds the S3 on Outposts model:
+// access points, networks and endpoints.
 type OutpostsStore interface {
 	CreateAccessPoint(ctx context.Context, ap AccessPoint) error // ErrConflict when the name or alias exists
 	// CreateAccessPointWithin is CreateAccessPoint, refused with

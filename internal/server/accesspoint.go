@@ -116,10 +116,7 @@ func (s *Server) lookupAccessPoint(ctx context.Context, a apAddress) (meta.Acces
 		name = a.alias
 	}
 	notFound := s3err.NoSuchAccessPoint.With(s3err.Field{Name: "AccessPointName", Value: name})
-	st := s.outpostsStore()
-	if st == nil {
-		return meta.AccessPoint{}, notFound
-	}
+	st := s.cfg.Meta
 	var ap meta.AccessPoint
 	var err error
 	if a.alias != "" {

@@ -53,10 +53,7 @@ func adminCreateAccount(q *queryCtx) (any, error) {
 	if err := q.requireOperator(); err != nil {
 		return nil, err
 	}
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
+	st := q.rc.s.ident.store
 	id := q.get("AccountId")
 	if id == "" {
 		id = iam.NewAccountID()
@@ -87,10 +84,7 @@ func adminListAccounts(q *queryCtx) (any, error) {
 	if err := q.requireOperator(); err != nil {
 		return nil, err
 	}
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
+	st := q.rc.s.ident.store
 	as, err := st.ListAccounts(q.rc.r.Context())
 	if err != nil {
 		return nil, err
@@ -121,10 +115,7 @@ func (q *queryCtx) principalFromARN(a string) (*auth.Principal, error) {
 	acct, res := parts[4], parts[5]
 	last := res[strings.LastIndexByte(res, '/')+1:]
 	ctx := q.rc.r.Context()
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
+	st := q.rc.s.ident.store
 	switch {
 	case parts[2] == "iam" && res == "root":
 		return &auth.Principal{Account: acct, ARN: iam.RootARN(acct), Type: policy.PrincipalAccount, UserID: acct}, nil
@@ -338,11 +329,7 @@ func (q *queryCtx) resolveResource(a string) (b *meta.Bucket, ap *meta.AccessPoi
 		b, err = load(segs[3])
 		return b, nil, key, object, err
 	case "accesspoint":
-		os, ok := ms.(meta.OutpostsStore)
-		if !ok {
-			return nil, nil, "", false, errValidation("This server has no access points.")
-		}
-		apv, err := os.GetAccessPoint(ctx, parts[4], segs[1], segs[3])
+		apv, err := ms.GetAccessPoint(ctx, parts[4], segs[1], segs[3])
 		if err != nil {
 			return nil, nil, "", false, errNoSuchEntity("The access point %s does not exist.", segs[3])
 		}

@@ -230,10 +230,7 @@ func (s *Server) adminNetworks(rc *reqCtx) error {
 	if p := rc.principal; !p.IsRoot() || p.Account != s.cfg.AccountID {
 		return s3err.AccessDenied.WithMessage("Only the root user of the server's owning account (" + s.cfg.AccountID + ") may manage networks.")
 	}
-	st := s.outpostsStore()
-	if st == nil {
-		return s3err.NotImplemented.WithMessage("This server's metadata store has no S3 on Outposts tables.")
-	}
+	st := s.cfg.Meta
 	if strings.Contains(sub, "/") {
 		return errNoSuchNetwork
 	}

@@ -19,14 +19,13 @@ import (
 // identity is the server's IAM state: where identities live, the master
 // key, the policy parse cache and the verifier of IAM/STS requests.
 type identity struct {
-	store    meta.IAMStore // nil when the meta store has no IAM tables
+	store    meta.IAMStore // the IAM part of the server's meta.Store
 	keyring  *iam.Keyring
 	policies iam.PolicyCache
 }
 
 func (s *Server) initIdentity() {
-	id := &identity{keyring: s.cfg.Keyring}
-	id.store, _ = s.cfg.Meta.(meta.IAMStore)
+	id := &identity{store: s.cfg.Meta, keyring: s.cfg.Keyring}
 	if id.keyring == nil {
 		id.keyring = iam.NewRandomKeyring()
 	}
@@ -63,14 +62,8 @@ func (s *Server) identityPolicies(ctx context.Context, p *auth.Principal) (ids, 
 	}
 	switch p.Type {
 	case policy.PrincipalAssumedRole:
-		if s.ident.store == nil {
-			return nil, nil, iam.ErrNoSuchPrincipal
-		}
 		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindRole, p.RoleName, p.EntityID())
 	case policy.PrincipalUser:
-		if s.ident.store == nil {
-			return nil, nil, iam.ErrNoSuchPrincipal
-		}
 		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindUser, p.UserName, p.EntityID())
 	default:
 		ids = []*policy.Policy{allowAll}

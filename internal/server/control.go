@@ -69,16 +69,6 @@ func (l Limits) withDefaults() Limits {
 // policies (20 KB); bucket policies have the same limit.
 const maxAccessPointPolicySize = 20 * 1024
 
-// outpostsStore returns the S3 on Outposts metadata, or nil when the
-// configured stores have none.
-func (s *Server) outpostsStore() meta.OutpostsStore {
-	if s.cfg.Outposts != nil {
-		return s.cfg.Outposts
-	}
-	o, _ := s.cfg.Meta.(meta.OutpostsStore)
-	return o
-}
-
 func hostOnly(h string) string {
 	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
 		h = h[:i]
@@ -344,11 +334,7 @@ func (c *ctlReq) load(o ctlOp) error {
 		}
 		c.b, c.bkt = &b, &b
 	case "accesspoint":
-		st := c.s.outpostsStore()
-		if st == nil {
-			return s3err.NotImplemented.WithMessage("This server's metadata store has no S3 on Outposts tables.")
-		}
-		ap, err := st.GetAccessPoint(ctx, c.account, c.outpost, c.name)
+		ap, err := c.s.cfg.Meta.GetAccessPoint(ctx, c.account, c.outpost, c.name)
 		if errors.Is(err, meta.ErrNoSuchAccessPoint) {
 			return s3err.NoSuchAccessPoint.With(s3err.Field{Name: "AccessPointName", Value: c.name})
 		}
@@ -563,14 +549,12 @@ func (c *ctlReq) deleteBucket() error {
 	ctx := c.r.Context()
 	// "Before you can delete an Outposts bucket, you must delete any
 	// Outposts access points for the bucket" (S3OutpostsDeleteBucket).
-	if st := c.s.outpostsStore(); st != nil {
-		aps, err := st.ListAccessPoints(ctx, c.account, c.outpost, c.b.Name, "", 1)
-		if err != nil {
-			return err
-		}
-		if len(aps) > 0 {
-			return s3err.InvalidBucketState.WithMessage("The bucket has access points; delete them before the bucket.").With(s3err.Field{Name: "BucketName", Value: c.b.Name})
-		}
+	aps, err := c.s.cfg.Meta.ListAccessPoints(ctx, c.account, c.outpost, c.b.Name, "", 1)
+	if err != nil {
+		return err
+	}
+	if len(aps) > 0 {
+		return s3err.InvalidBucketState.WithMessage("The bucket has access points; delete them before the bucket.").With(s3err.Field{Name: "BucketName", Value: c.b.Name})
 	}
 	if err := c.s.deleteBucket(ctx, c.b.Name); err != nil {
 		return err
@@ -833,10 +817,7 @@ type ctlCreateAccessPointResult struct {
 
 func (c *ctlReq) createAccessPoint() error {
 	ctx := c.r.Context()
-	st := c.s.outpostsStore()
-	if st == nil {
-		return s3err.NotImplemented.WithMessage("This server's metadata store has no S3 on Outposts tables.")
-	}
+	st := c.s.cfg.Meta
 	if !arn.ValidAccessPointName(c.name) {
 		return s3err.InvalidAccessPoint.With(s3err.Field{Name: "AccessPointName", Value: c.name})
 	}
@@ -950,7 +931,7 @@ func (c *ctlReq) getAccessPoint() error {
 }
 
 func (c *ctlReq) deleteAccessPoint() error {
-	err := c.s.outpostsStore().DeleteAccessPoint(c.r.Context(), c.account, c.outpost, c.ap.Name)
+	err := c.s.cfg.Meta.DeleteAccessPoint(c.r.Context(), c.account, c.outpost, c.ap.Name)
 	if errors.Is(err, meta.ErrNoSuchAccessPoint) {
 		return s3err.NoSuchAccessPoint.With(s3err.Field{Name: "AccessPointName", Value: c.ap.Name})
 	}
@@ -978,10 +959,7 @@ type ctlListAccessPointsResult struct {
 }
 
 func (c *ctlReq) listAccessPoints() error {
-	st := c.s.outpostsStore()
-	if st == nil {
-		return s3err.NotImplemented.WithMessage("This server's metadata store has no S3 on Outposts tables.")
-	}
+	st := c.s.cfg.Meta
 	max, err := maxResults(c.query, 1000, 1000)
 	if err != nil {
 		return err
@@ -1021,7 +999,7 @@ func (c *ctlReq) putAccessPointPolicy() error {
 	if err != nil {
 		return err
 	}
-	if err := c.s.outpostsStore().SetAccessPointPolicy(c.r.Context(), c.account, c.outpost, c.ap.Name, doc); err != nil {
+	if err := c.s.cfg.Meta.SetAccessPointPolicy(c.r.Context(), c.account, c.outpost, c.ap.Name, doc); err != nil {
 		if errors.Is(err, meta.ErrNoSuchAccessPoint) {
 			return s3err.NoSuchAccessPoint.With(s3err.Field{Name: "AccessPointName", Value: c.ap.Name})
 		}
@@ -1038,7 +1016,7 @@ func (c *ctlReq) getAccessPointPolicy() error {
 }
 
 func (c *ctlReq) deleteAccessPointPolicy() error {
-	err := c.s.outpostsStore().SetAccessPointPolicy(c.r.Context(), c.account, c.outpost, c.ap.Name, "")
+	err := c.s.cfg.Meta.SetAccessPointPolicy(c.r.Context(), c.account, c.outpost, c.ap.Name, "")
 	if err != nil && !errors.Is(err, meta.ErrNoSuchAccessPoint) {
 		return err
 	}

@@ -131,13 +131,6 @@ func policyXML(p meta.ManagedPolicy) xPolicy {
 
 // ---- helpers ----
 
-func (q *queryCtx) store() (meta.IAMStore, error) {
-	if q.rc.s.ident.store == nil {
-		return nil, qerr(501, "NotImplemented", "This server's metadata store has no IAM tables.")
-	}
-	return q.rc.s.ident.store, nil
-}
-
 // maxNameLen of IAM user, group and role names; policy names allow 128.
 var maxNameLen = map[meta.EntityKind]int{meta.KindUser: 64, meta.KindGroup: 128, meta.KindRole: 64}
 
@@ -193,10 +186,7 @@ func paramFor(k meta.EntityKind) string {
 // entity loads an existing entity of the caller's account, checking that
 // the caller may run action on it.
 func (q *queryCtx) entity(k meta.EntityKind, name, action string) (meta.IAMEntity, error) {
-	st, err := q.store()
-	if err != nil {
-		return meta.IAMEntity{}, err
-	}
+	st := q.rc.s.ident.store
 	acct := q.p.Account
 	e, err := st.GetIAMEntity(q.rc.r.Context(), acct, k, name)
 	if errors.Is(err, meta.ErrNotFound) {
@@ -255,10 +245,7 @@ func iamCreateUser(q *queryCtx) (any, error) {
 // let prepare fill kind-specific fields (and refuse bad input), and store
 // the entity, answering EntityAlreadyExists on a duplicate name.
 func (q *queryCtx) createEntity(k meta.EntityKind, maxName int, newID func() string, prepare func(*meta.IAMEntity) error) (meta.IAMEntity, error) {
-	st, err := q.store()
-	if err != nil {
-		return meta.IAMEntity{}, err
-	}
+	st := q.rc.s.ident.store
 	name, err := q.nameParam(paramFor(k), maxName)
 	if err != nil {
 		return meta.IAMEntity{}, err
@@ -333,10 +320,7 @@ func iamListUsers(q *queryCtx) (any, error) {
 // listEntities authorizes iam:List<Kind>s and lists the caller's account's
 // entities of a kind under PathPrefix.
 func (q *queryCtx) listEntities(k meta.EntityKind) ([]meta.IAMEntity, error) {
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
+	st := q.rc.s.ident.store
 	if err := q.allowed("iam:List"+kindName(k)+"s", iam.EntityARN(q.p.Account, k, "/", "*")); err != nil {
 		return nil, err
 	}
@@ -947,10 +931,7 @@ func iamUpdateRole(q *queryCtx) (any, error) {
 // ---- managed policies ----
 
 func iamCreatePolicy(q *queryCtx) (any, error) {
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
+	st := q.rc.s.ident.store
 	name, err := q.nameParam("PolicyName", 128)
 	if err != nil {
 		return nil, err
@@ -1008,10 +989,7 @@ func (q *queryCtx) managedPolicy(action string) (meta.ManagedPolicy, error) {
 	if acct != q.p.Account {
 		return meta.ManagedPolicy{}, errNoSuchEntity("Policy %s does not exist or is not attachable.", a)
 	}
-	st, err := q.store()
-	if err != nil {
-		return meta.ManagedPolicy{}, err
-	}
+	st := q.rc.s.ident.store
 	p, err := st.GetManagedPolicy(q.rc.r.Context(), a)
 	if errors.Is(err, meta.ErrNotFound) {
 		return p, errNoSuchEntity("Policy %s does not exist or is not attachable.", a)
@@ -1053,10 +1031,7 @@ func iamGetPolicyVersion(q *queryCtx) (any, error) {
 }
 
 func iamListPolicies(q *queryCtx) (any, error) {
-	st, err := q.store()
-	if err != nil {
-		return nil, err
-	}
+	st := q.rc.s.ident.store
 	if err := q.allowed("iam:ListPolicies", iam.PolicyARN(q.p.Account, "/", "*")); err != nil {
 		return nil, err
 	}
@@ -1080,6 +1055,7 @@ func iamListPolicies(q *queryCtx) (any, error) {
 			res.Policies = append(res.Policies, policyXML(p))
 		}
 	}
+	var err error
 	res.Policies, res.iamPage, err = pageOf(q, res.Policies, func(p xPolicy) string { return p.Arn })
 	if err != nil {
 		return nil, err

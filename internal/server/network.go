@@ -154,8 +154,7 @@ func (c *netCache) invalidate() {
 }
 
 // networks returns the network index, reading the store at most once per
-// netCacheTTL. Without S3 on Outposts metadata every address is in no
-// network.
+// netCacheTTL.
 func (s *Server) networks(ctx context.Context) (*netIndex, error) {
 	c := &s.nets
 	now := time.Now()
@@ -167,10 +166,7 @@ func (s *Server) networks(ctx context.Context) (*netIndex, error) {
 	}
 	v := c.version
 	c.mu.Unlock()
-	st := s.outpostsStore()
-	if st == nil {
-		return &netIndex{}, nil
-	}
+	st := s.cfg.Meta
 	nets, err := st.ListNetworks(ctx)
 	if err != nil {
 		return nil, err
@@ -188,45 +184,43 @@ func (s *Server) networks(ctx context.Context) (*netIndex, error) {
 	return ix, nil
 }
 
-// invalidatingStore is the S3 on Outposts store as the server uses it: a
-// change to networks or endpoints drops the cached network index, so it
-// applies to the next request on this node.
+// invalidatingStore is the metadata store as the server uses it: a change
+// to networks or endpoints drops the cached network index, so it applies
+// to the next request on this node.
 type invalidatingStore struct {
-	meta.OutpostsStore
+	meta.Store
 	c *netCache
 }
 
 func (s invalidatingStore) PutNetwork(ctx context.Context, n meta.Network) error {
 	defer s.c.invalidate()
-	return s.OutpostsStore.PutNetwork(ctx, n)
+	return s.Store.PutNetwork(ctx, n)
 }
 
 func (s invalidatingStore) DeleteNetwork(ctx context.Context, vpcID string) error {
 	defer s.c.invalidate()
-	return s.OutpostsStore.DeleteNetwork(ctx, vpcID)
+	return s.Store.DeleteNetwork(ctx, vpcID)
 }
 
 func (s invalidatingStore) CreateEndpoint(ctx context.Context, e meta.Endpoint) error {
 	defer s.c.invalidate()
-	return s.OutpostsStore.CreateEndpoint(ctx, e)
+	return s.Store.CreateEndpoint(ctx, e)
 }
 
 func (s invalidatingStore) CreateEndpointWithin(ctx context.Context, e meta.Endpoint, max int) error {
 	defer s.c.invalidate()
-	return s.OutpostsStore.CreateEndpointWithin(ctx, e, max)
+	return s.Store.CreateEndpointWithin(ctx, e, max)
 }
 
 func (s invalidatingStore) DeleteEndpoint(ctx context.Context, id string) error {
 	defer s.c.invalidate()
-	return s.OutpostsStore.DeleteEndpoint(ctx, id)
+	return s.Store.DeleteEndpoint(ctx, id)
 }
 
-// initNetworks routes the server's S3 on Outposts writes through the
-// network cache.
+// initNetworks routes the server's metadata writes through the network
+// cache.
 func (s *Server) initNetworks() {
-	if st := s.outpostsStore(); st != nil {
-		s.cfg.Outposts = invalidatingStore{OutpostsStore: st, c: &s.nets}
-	}
+	s.cfg.Meta = invalidatingStore{Store: s.cfg.Meta, c: &s.nets}
 }
 
 // NetworksChanged drops the cached network table, for callers that change

@@ -116,9 +116,6 @@ func (s *Server) serveS3Outposts(rc *reqCtx) error {
 	if !ok || rc.r.Method != rt.method {
 		return s3oValidation.WithMessage("Unknown s3outposts operation " + rc.r.Method + " " + rc.r.URL.Path)
 	}
-	if s.outpostsStore() == nil {
-		return s3err.NotImplemented.WithMessage("This server's metadata store has no S3 on Outposts tables.")
-	}
 	return rt.fn(rc)
 }
 
@@ -219,7 +216,7 @@ func (rc *reqCtx) createEndpoint() error {
 	if err := rc.authorizeEndpoints(rc.endpointARN(&e)); err != nil {
 		return err
 	}
-	st := rc.s.outpostsStore()
+	st := rc.s.cfg.Meta
 	nets, err := st.ListNetworks(ctx)
 	if err != nil {
 		return err
@@ -313,7 +310,7 @@ func (rc *reqCtx) listEndpoints() error {
 	if err := rc.authorizeEndpoints("arn:aws:s3-outposts:" + rc.s.cfg.Region + ":" + rc.principal.Account + ":outpost/*/endpoint/*"); err != nil {
 		return err
 	}
-	es, err := rc.s.outpostsStore().ListEndpoints(rc.r.Context(), rc.principal.Account, "")
+	es, err := rc.s.cfg.Meta.ListEndpoints(rc.r.Context(), rc.principal.Account, "")
 	if err != nil {
 		return err
 	}
@@ -357,7 +354,7 @@ func (rc *reqCtx) deleteEndpoint() error {
 	if err := rc.checkOutpost(rc.query.Get("outpostId")); err != nil {
 		return err
 	}
-	st := rc.s.outpostsStore()
+	st := rc.s.cfg.Meta
 	e, err := st.GetEndpoint(ctx, id)
 	if errors.Is(err, meta.ErrNoSuchEndpoint) || (err == nil && (e.Account != rc.principal.Account || e.OutpostID != rc.s.cfg.OutpostID)) {
 		return s3oNotFound.WithMessage("Endpoint " + id + " not found.")

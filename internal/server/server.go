@@ -76,10 +76,6 @@ type Config struct {
 	// PublicURL is the address clients use when a proxy serves Outpost
 	// under another host or a path prefix (e.g. https://files.example.com/s3).
 	PublicURL string
-
-	// Outposts is the S3 on Outposts metadata (access points, networks,
-	// endpoints); nil means Meta's, when it implements meta.OutpostsStore.
-	Outposts meta.OutpostsStore
 	// Observers receive one Record per request, after the access log
 	// line (observe.go): metrics and audit plug in here.
 	Observers []Observer
@@ -170,8 +166,8 @@ func New(cfg Config) (*Server, error) {
 		Services: []string{"iam", "sts"},
 		Now:      cfg.Now,
 	})
-	s.initIdentity()
 	s.initNetworks()
+	s.initIdentity()
 	return s, nil
 }
 

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -26,6 +27,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awscreds "github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -53,9 +56,23 @@ type s3Error struct {
 // returns status, S3 error code and message ("" on success).
 func put(t *testing.T, srv *testserver.Server, path string, body []byte) (int, s3Error) {
 	t.Helper()
-	r, _ := http.NewRequest("PUT", srv.URL+path, bytes.NewReader(body))
-	sigv4.SignRequest(r, creds, testserver.Region, "s3", sigv4.UnsignedPayload, time.Now())
+	return signed(t, srv, creds, "PUT", path, body)
+}
+
+// signed sends a request signed with c, with an unsigned payload, as put
+// does.
+func signed(t *testing.T, srv *testserver.Server, c sigv4.Credentials, method, path string, body []byte) (int, s3Error) {
+	t.Helper()
+	r, _ := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
+	sigv4.SignRequest(r, c, testserver.Region, "s3", sigv4.UnsignedPayload, time.Now())
 	return send(t, r)
+}
+
+// is503 is the answer to a request while the metadata store is down:
+// 503, never a 500 nor a 403 that would make a client think its key is
+// wrong.
+func is503(status int, e s3Error) bool {
+	return status == 503 && (e.Code == "ServiceUnavailable" || e.Code == "SlowDown")
 }
 
 func send(t *testing.T, r *http.Request) (int, s3Error) {
@@ -362,9 +379,6 @@ func TestMetadataUnavailable(t *testing.T) {
 	if status, e := put(t, srv, "/dbfault/a", body); status != 200 {
 		t.Fatalf("setup: %d %+v", status, e)
 	}
-	is503 := func(status int, e s3Error) bool {
-		return status == 503 && (e.Code == "ServiceUnavailable" || e.Code == "SlowDown")
-	}
 
 	// Only the commit fails: the body was stored, then thrown away.
 	mf.SetDown(true, "PutObject")
@@ -412,6 +426,79 @@ func TestMetadataUnavailable(t *testing.T) {
 		if _, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String("dbfault"), Key: aws.String(k)}); err == nil {
 			t.Fatalf("%s, refused during the outage, exists", k)
 		}
+	}
+	noOrphans(t, srv, mf)
+}
+
+// TestIAMMetadataUnavailable: a request signed by an IAM user reads the
+// IAM part of the metadata store twice, to resolve the key's user
+// (authentication) and to load the user's policies (authorization).
+// While that part fails, and only it, the user gets 503 (never a 200 its
+// policies were not read for, nor a 403 that would make it think its key
+// or its permissions are wrong), the root, whose requests need no IAM
+// read, is served, and the user's requests succeed again when the store
+// is back.
+func TestIAMMetadataUnavailable(t *testing.T) {
+	var mf *metafault.Store
+	srv := testserver.Start(t, testserver.Options{Config: func(c *app.Config) {
+		c.WrapMeta = func(s meta.Store) meta.Store { mf = metafault.New(s); return mf }
+	}})
+	srv.MustBucket(t, "iamfault")
+	root := awscreds.NewStaticCredentialsProvider(testserver.AccessKey, testserver.SecretKey, "")
+	ic := iam.New(iam.Options{Region: testserver.Region, BaseEndpoint: aws.String(srv.URL), Credentials: root, HTTPClient: http.DefaultClient})
+	if _, err := ic.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String("carol")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ic.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String("carol"), PolicyName: aws.String("objects"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::iamfault/*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := ic.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String("carol")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol := sigv4.Credentials{AccessKeyID: aws.ToString(k.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(k.AccessKey.SecretAccessKey)}
+	body := randBytes(10 << 10)
+	if status, e := signed(t, srv, carol, "PUT", "/iamfault/a", body); status != 200 {
+		t.Fatalf("setup: PUT as carol: %d %+v", status, e)
+	}
+
+	var iamMethods []string
+	for m := range reflect.TypeFor[meta.IAMStore]().Methods() {
+		iamMethods = append(iamMethods, m.Name)
+	}
+	for i, tc := range []struct {
+		name string
+		down []string
+	}{
+		{"every IAM read fails: the key's user cannot be resolved", iamMethods},
+		{"the user's policies cannot be read", []string{"IdentityPolicies"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reqs := []struct{ method, path string }{{"GET", "/iamfault/a"}, {"PUT", fmt.Sprintf("/iamfault/b%d", i)}}
+			mf.SetDown(true, tc.down...)
+			fails := mf.Fails.Load()
+			for _, req := range reqs {
+				if status, e := signed(t, srv, carol, req.method, req.path, body); !is503(status, e) {
+					t.Errorf("%s %s as an IAM user while IAM is down: %d %+v, want 503", req.method, req.path, status, e)
+				}
+			}
+			if mf.Fails.Load() == fails {
+				t.Error("the fault was never hit")
+			}
+			if status, e := signed(t, srv, creds, "GET", "/iamfault/a", nil); status != 200 {
+				t.Errorf("GET as the root while only IAM is down: %d %+v, want 200", status, e)
+			}
+			if status, _ := signed(t, srv, creds, "HEAD", reqs[1].path, nil); status != 404 {
+				t.Errorf("HEAD %s, refused while IAM is down: %d, want 404", reqs[1].path, status)
+			}
+			mf.SetDown(false)
+			for _, req := range reqs {
+				if status, e := signed(t, srv, carol, req.method, req.path, body); status != 200 {
+					t.Errorf("%s %s as the IAM user once IAM is back: %d %+v, want 200", req.method, req.path, status, e)
+				}
+			}
+		})
 	}
 	noOrphans(t, srv, mf)
 }

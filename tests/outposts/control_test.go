@@ -14,7 +14,6 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/outpost-s3/outpost/arn"
-	"github.com/outpost-s3/outpost/internal/meta"
 )
 
 func createBucket(t *testing.T, c *s3control.Client, name string) {
@@ -322,7 +321,7 @@ func TestAccessPoints(t *testing.T) {
 	ok(c.DeleteBucket(ctx, &s3control.DeleteBucketInput{AccountId: acct, Bucket: aws.String(bucketARN("ap-bucket2"))}))(t, "DeleteBucket after its access point")
 
 	// The alias resolves through the store, for the data plane.
-	byAlias, err := srv.App.Meta.(meta.OutpostsStore).GetAccessPointByAlias(ctx, aws.ToString(out.Alias))
+	byAlias, err := srv.App.Meta.GetAccessPointByAlias(ctx, aws.ToString(out.Alias))
 	if err != nil || byAlias.Name != "example-outposts-access-point" || byAlias.Bucket != "ap-bucket" {
 		t.Fatalf("GetAccessPointByAlias = %+v, %v", byAlias, err)
 	}

@@ -23,7 +23,7 @@ func subnetID(i int) string { return fmt.Sprintf("subnet-%017x", 0xa00+i) }
 // at start, so endpoint counts and limits start from zero.
 func declareNetworks(t *testing.T, srv *testserver.Server, n int) {
 	t.Helper()
-	st := srv.App.Meta.(meta.OutpostsStore)
+	st := srv.App.Meta
 	for i := 1; i <= n; i++ {
 		err := st.PutNetwork(ctx, meta.Network{
 			VpcID: vpcID(i), CIDRs: []string{fmt.Sprintf("10.%d.0.0/16", i)},

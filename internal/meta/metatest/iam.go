@@ -9,12 +9,12 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-// RunIAM runs the conformance suite of meta.IAMStore. open must return an
-// empty store that implements it.
+// RunIAM runs the conformance suite of the IAM part of meta.Store. open
+// must return an empty store.
 func RunIAM(t *testing.T, open func(t *testing.T) meta.Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s meta.IAMStore, ms meta.Store)
+		fn   func(t *testing.T, s meta.Store)
 	}{
 		{"accounts are created once", testAccounts},
 		{"entity names are unique per account and kind regardless of case", testEntities},
@@ -27,19 +27,14 @@ func RunIAM(t *testing.T, open func(t *testing.T) meta.Store) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ms := open(t)
-			st, ok := ms.(meta.IAMStore)
-			if !ok {
-				t.Fatalf("%T does not implement meta.IAMStore", ms)
-			}
-			tc.fn(t, st, ms)
+			tc.fn(t, open(t))
 		})
 	}
 }
 
 const iamAcct, iamOther = "111122223333", "444455556666"
 
-func testAccounts(t *testing.T, s meta.IAMStore, _ meta.Store) {
+func testAccounts(t *testing.T, s meta.Store) {
 	must(t, s.CreateAccount(ctx, meta.Account{ID: iamAcct, Name: "owner"}))
 	wantErr(t, "duplicate account", s.CreateAccount(ctx, meta.Account{ID: iamAcct}), meta.ErrConflict)
 	must(t, s.CreateAccount(ctx, meta.Account{ID: iamOther, Name: "partner", Email: "p@example.com"}))
@@ -57,7 +52,7 @@ func testAccounts(t *testing.T, s meta.IAMStore, _ meta.Store) {
 	}
 }
 
-func testEntities(t *testing.T, s meta.IAMStore, _ meta.Store) {
+func testEntities(t *testing.T, s meta.Store) {
 	for _, k := range []meta.EntityKind{meta.KindUser, meta.KindGroup, meta.KindRole} {
 		e := meta.IAMEntity{Account: iamAcct, Kind: k, Name: "Alice", ID: "ID" + string(k), Path: "/team/", TrustPolicy: "{}", MaxSessionDuration: 3600}
 		must(t, s.CreateIAMEntity(ctx, e))
@@ -98,12 +93,12 @@ func testEntities(t *testing.T, s meta.IAMStore, _ meta.Store) {
 	}
 }
 
-func testDeleteConflicts(t *testing.T, s meta.IAMStore, ms meta.Store) {
+func testDeleteConflicts(t *testing.T, s meta.Store) {
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "bob", ID: "u"}))
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindGroup, Name: "devs", ID: "g"}))
-	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKBOB", Secret: "s", Account: iamAcct, UserName: "bob"}))
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKBOB", Secret: "s", Account: iamAcct, UserName: "bob"}))
 	wantErr(t, "user with a key", s.DeleteIAMEntity(ctx, iamAcct, meta.KindUser, "bob"), meta.ErrDeleteConflict)
-	must(t, ms.DeleteAccessKey(ctx, "AKBOB"))
+	must(t, s.DeleteAccessKey(ctx, "AKBOB"))
 	must(t, s.AddUserToGroup(ctx, iamAcct, "devs", "BOB"))
 	must(t, s.AddUserToGroup(ctx, iamAcct, "devs", "bob")) // idempotent
 	wantErr(t, "user in a group", s.DeleteIAMEntity(ctx, iamAcct, meta.KindUser, "bob"), meta.ErrDeleteConflict)
@@ -127,7 +122,7 @@ func testDeleteConflicts(t *testing.T, s meta.IAMStore, ms meta.Store) {
 	wantErr(t, "add to missing group", s.AddUserToGroup(ctx, iamAcct, "devs", "bob"), meta.ErrNotFound)
 }
 
-func testIdentityPolicies(t *testing.T, s meta.IAMStore, _ meta.Store) {
+func testIdentityPolicies(t *testing.T, s meta.Store) {
 	_, _, err := s.IdentityPolicies(ctx, iamAcct, meta.KindUser, "carol", "u")
 	wantErr(t, "missing user", err, meta.ErrNotFound)
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "carol", ID: "u"}))
@@ -159,7 +154,7 @@ func testIdentityPolicies(t *testing.T, s meta.IAMStore, _ meta.Store) {
 	wantErr(t, "missing inline policy", err, meta.ErrNotFound)
 }
 
-func testManaged(t *testing.T, s meta.IAMStore, _ meta.Store) {
+func testManaged(t *testing.T, s meta.Store) {
 	arn := "arn:aws:iam::" + iamAcct + ":policy/ops/readers"
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindRole, Name: "r", ID: "r", TrustPolicy: "{}", MaxSessionDuration: 3600}))
 	must(t, s.CreateManagedPolicy(ctx, meta.ManagedPolicy{Account: iamAcct, Name: "readers", ARN: arn, ID: "p", Path: "/ops/", Document: "d"}))
@@ -189,10 +184,10 @@ func testManaged(t *testing.T, s meta.IAMStore, _ meta.Store) {
 	}
 }
 
-func testSecretRewrite(t *testing.T, s meta.IAMStore, ms meta.Store) {
-	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKX", Secret: "plain", Account: iamAcct}))
+func testSecretRewrite(t *testing.T, s meta.Store) {
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKX", Secret: "plain", Account: iamAcct}))
 	must(t, s.SetAccessKeySecret(ctx, "AKX", "enc:v1:xyz"))
-	k, err := ms.GetAccessKey(ctx, "AKX")
+	k, err := s.GetAccessKey(ctx, "AKX")
 	must(t, err)
 	if k.Secret != "enc:v1:xyz" {
 		t.Fatalf("secret = %q", k.Secret)
@@ -213,7 +208,7 @@ func wantUniqueID(t *testing.T, k meta.EntityKind, id string) {
 	}
 }
 
-func testUniqueIDs(t *testing.T, s meta.IAMStore, _ meta.Store) {
+func testUniqueIDs(t *testing.T, s meta.Store) {
 	for _, k := range []meta.EntityKind{meta.KindUser, meta.KindGroup, meta.KindRole} {
 		e := meta.IAMEntity{Account: iamAcct, Kind: k, Name: "dana", TrustPolicy: "{}", MaxSessionDuration: 3600}
 		must(t, s.CreateIAMEntity(ctx, e))
@@ -250,26 +245,26 @@ func testUniqueIDs(t *testing.T, s meta.IAMStore, _ meta.Store) {
 	}
 }
 
-func testKeyUserID(t *testing.T, s meta.IAMStore, ms meta.Store) {
+func testKeyUserID(t *testing.T, s meta.Store) {
 	must(t, s.CreateIAMEntity(ctx, meta.IAMEntity{Account: iamAcct, Kind: meta.KindUser, Name: "erin"}))
 	u, err := s.GetIAMEntity(ctx, iamAcct, meta.KindUser, "erin")
 	must(t, err)
-	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN1", Secret: "s", Account: iamAcct, UserName: "erin"}))
-	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN2", Secret: "s", Account: iamAcct, UserName: "erin", UserID: u.ID}))
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN1", Secret: "s", Account: iamAcct, UserName: "erin"}))
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN2", Secret: "s", Account: iamAcct, UserName: "erin", UserID: u.ID}))
 	for _, id := range []string{"AKERIN1", "AKERIN2"} {
-		k, err := ms.GetAccessKey(ctx, id)
+		k, err := s.GetAccessKey(ctx, id)
 		must(t, err)
 		if k.UserID != u.ID {
 			t.Fatalf("%s: UserID = %q, want %q", id, k.UserID, u.ID)
 		}
 	}
-	wantErr(t, "key for a user of another ID", ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN3", Secret: "s", Account: iamAcct, UserName: "erin", UserID: "AIDAGONE"}), meta.ErrNotFound)
-	wantErr(t, "key for a missing user of a given ID", ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN3", Secret: "s", Account: iamAcct, UserName: "nobody", UserID: "AIDAGONE"}), meta.ErrNotFound)
-	if _, err := ms.GetAccessKey(ctx, "AKERIN3"); !errors.Is(err, meta.ErrNotFound) {
+	wantErr(t, "key for a user of another ID", s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN3", Secret: "s", Account: iamAcct, UserName: "erin", UserID: "AIDAGONE"}), meta.ErrNotFound)
+	wantErr(t, "key for a missing user of a given ID", s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKERIN3", Secret: "s", Account: iamAcct, UserName: "nobody", UserID: "AIDAGONE"}), meta.ErrNotFound)
+	if _, err := s.GetAccessKey(ctx, "AKERIN3"); !errors.Is(err, meta.ErrNotFound) {
 		t.Fatalf("refused key stored: %v", err)
 	}
-	must(t, ms.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKROOT", Secret: "s", Account: iamAcct}))
-	k, err := ms.GetAccessKey(ctx, "AKROOT")
+	must(t, s.PutAccessKey(ctx, meta.AccessKey{AccessKeyID: "AKROOT", Secret: "s", Account: iamAcct}))
+	k, err := s.GetAccessKey(ctx, "AKROOT")
 	must(t, err)
 	if k.UserID != "" {
 		t.Fatalf("root key UserID = %q", k.UserID)

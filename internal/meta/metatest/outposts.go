@@ -9,19 +9,13 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-// OutpostsBackend is a store with the S3 on Outposts model.
-type OutpostsBackend interface {
-	meta.Store
-	meta.OutpostsStore
-}
-
-// RunOutposts runs the conformance suite of meta.OutpostsStore against
-// stores made by open, which must return an empty store and arrange for it
-// to be closed when t ends.
-func RunOutposts(t *testing.T, open func(t *testing.T) OutpostsBackend) {
+// RunOutposts runs the conformance suite of the S3 on Outposts part of
+// meta.Store against stores made by open, which must return an empty
+// store and arrange for it to be closed when t ends.
+func RunOutposts(t *testing.T, open func(t *testing.T) meta.Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s OutpostsBackend)
+		fn   func(t *testing.T, s meta.Store)
 	}{
 		{"access points are unique by name and alias", testAccessPoints},
 		{"access points list by name, per bucket, in pages", testListAccessPoints},
@@ -40,7 +34,7 @@ const (
 	outpost = "op-01ac5d28a6a232904"
 )
 
-func testAccessPoints(t *testing.T, s OutpostsBackend) {
+func testAccessPoints(t *testing.T, s meta.Store) {
 	must(t, s.CreateBucket(ctx, meta.Bucket{Name: "b1", Account: acct, OutpostID: outpost}))
 	created := time.Unix(1700000000, 123).UTC()
 	ap := meta.AccessPoint{Name: "ap1", Account: acct, OutpostID: outpost, Bucket: "b1", Alias: "ap1-abc--op-s3", VpcID: "vpc-1", CreatedAt: created}
@@ -77,7 +71,7 @@ func testAccessPoints(t *testing.T, s OutpostsBackend) {
 	must(t, s.CreateAccessPoint(ctx, ap))
 }
 
-func testListAccessPoints(t *testing.T, s OutpostsBackend) {
+func testListAccessPoints(t *testing.T, s meta.Store) {
 	var want []string
 	for i := range 7 {
 		bucket := "b1"
@@ -131,7 +125,7 @@ func testListAccessPoints(t *testing.T, s OutpostsBackend) {
 	}
 }
 
-func testAccessPointPolicy(t *testing.T, s OutpostsBackend) {
+func testAccessPointPolicy(t *testing.T, s meta.Store) {
 	must(t, s.CreateAccessPoint(ctx, meta.AccessPoint{Name: "ap", Account: acct, OutpostID: outpost, Bucket: "b", Alias: "ap--op-s3"}))
 	const doc = `{"Version":"2012-10-17","Statement":[]}`
 	must(t, s.SetAccessPointPolicy(ctx, acct, outpost, "ap", doc))
@@ -148,7 +142,7 @@ func testAccessPointPolicy(t *testing.T, s OutpostsBackend) {
 	wantErr(t, "policy of a missing access point", s.SetAccessPointPolicy(ctx, acct, outpost, "nope", doc), meta.ErrNoSuchAccessPoint)
 }
 
-func testNetworks(t *testing.T, s OutpostsBackend) {
+func testNetworks(t *testing.T, s meta.Store) {
 	n := meta.Network{VpcID: "vpc-0123456789abcdef0", Name: "lab", CIDRs: []string{"10.0.0.0/16"},
 		Subnets:     []meta.Subnet{{SubnetID: "subnet-1", CIDR: "10.0.1.0/24"}, {SubnetID: "subnet-2", CIDR: "10.0.2.0/24"}},
 		OnPremCIDRs: []string{"192.168.0.0/24"}}
@@ -177,7 +171,7 @@ func testNetworks(t *testing.T, s OutpostsBackend) {
 	wantErr(t, "GetNetwork missing", err, meta.ErrNoSuchNetwork)
 }
 
-func testEndpoints(t *testing.T, s OutpostsBackend) {
+func testEndpoints(t *testing.T, s meta.Store) {
 	created := time.Unix(1700000000, 0).UTC()
 	e := meta.Endpoint{ID: "ec2aaaaaaaaaaaaaaaa", Account: acct, OutpostID: outpost, VpcID: "vpc-1", SubnetID: "subnet-1",
 		SecurityGroupID: "sg-1", AccessType: "CustomerOwnedIp", CustomerOwnedIPv4Pool: "ipv4pool-coip-1",

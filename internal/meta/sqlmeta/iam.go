@@ -11,8 +11,6 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-var _ meta.IAMStore = (*Store)(nil)
-
 // migration002IAM adds accounts and IAM identities. Names are unique per
 // account regardless of case (IAM's rule), so each entity table is keyed by
 // the lower-cased name and keeps the name as created beside it. Access keys

@@ -10,8 +10,6 @@ import (
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
-var _ meta.OutpostsStore = (*Store)(nil)
-
 // migration003Outposts adds the S3 on Outposts model: access points,
 // declared networks (VPCs) and endpoints.
 //

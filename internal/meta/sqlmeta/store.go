@@ -39,6 +39,8 @@ type Store struct {
 	group *groupCommitter
 }
 
+// Both engines (OpenSQLite, OpenPostgres) return a *Store: the whole
+// contract, objects, IAM and S3 on Outposts.
 var _ meta.Store = (*Store)(nil)
 
 // conn runs rebound queries on a transaction or pool.
