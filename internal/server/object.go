@@ -10,13 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/s3xml"
 	"github.com/outpost-s3/outpost/internal/sse"
 )
 
@@ -100,20 +100,23 @@ func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl,
 	return headers, metadata, tags, acl, class, nil
 }
 
+// maxObjectTags is S3's limit on the tags of an object.
+const maxObjectTags = 10
+
 // parseTagQuery parses x-amz-tagging (URL query encoding).
 func parseTagQuery(s string) (map[string]string, error) {
 	q, err := url.ParseQuery(s)
 	if err != nil {
 		return nil, s3err.InvalidArgument.WithMessage("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 	}
-	var tags []tag
+	var tags []s3xml.Tag
 	for k, vs := range q {
 		if len(vs) != 1 {
 			return nil, s3err.InvalidTag.WithMessage("Cannot provide multiple Tags with the same key")
 		}
-		tags = append(tags, tag{k, vs[0]})
+		tags = append(tags, s3xml.Tag{Key: k, Value: vs[0]})
 	}
-	return validateTags(tags, 10)
+	return s3xml.ValidateTags(tags, maxObjectTags)
 }
 
 func (rc *reqCtx) putObject() error {
@@ -866,15 +869,15 @@ func (rc *reqCtx) getObjectTagging() error {
 		return err
 	}
 	rc.setVersionHeader(o.VersionID)
-	return rc.writeXML(200, tagsDoc(o.Tags))
+	return rc.writeXML(200, s3xml.Tagging{Form: s3xml.S3, TagSet: s3xml.SortedTags(o.Tags)})
 }
 
 func (rc *reqCtx) putObjectTagging() error {
-	var t tagging
+	t := s3xml.Tagging{Form: s3xml.S3}
 	if err := rc.readXML(&t); err != nil {
 		return err
 	}
-	m, err := validateTags(t.TagSet, 10)
+	m, err := s3xml.ValidateTags(t.TagSet, maxObjectTags)
 	if err != nil {
 		return err
 	}
@@ -907,13 +910,4 @@ func (rc *reqCtx) updateTags(m map[string]string) error {
 		return nil
 	}
 	return rc.ok()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
