@@ -12,8 +12,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/outpost-s3/outpost/internal/bucketconfig"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/s3xml"
 )
 
 // validBucketName applies the S3 bucket naming rules
@@ -205,109 +207,42 @@ func (rc *reqCtx) getBucketLocation() error {
 	return rc.writeXML(200, loc{NS: s3NS, Value: v})
 }
 
-type versioningConfiguration struct {
-	XMLName   xml.Name `xml:"VersioningConfiguration"`
-	NS        string   `xml:"xmlns,attr,omitempty"`
-	Status    string   `xml:"Status,omitempty"`
-	MFADelete string   `xml:"MfaDelete,omitempty"`
-}
-
 func (rc *reqCtx) getBucketVersioning() error {
-	return rc.writeXML(200, versioningConfiguration{NS: s3NS, Status: rc.bkt.Versioning})
+	return rc.writeXML(200, s3xml.BucketVersioning(s3xml.S3, rc.bkt.Versioning))
 }
 
 func (rc *reqCtx) putBucketVersioning() error {
-	var v versioningConfiguration
+	var v s3xml.VersioningConfiguration
 	if err := rc.readXML(&v); err != nil {
 		return err
 	}
-	if v.MFADelete != "" && v.MFADelete != "Disabled" {
-		return s3err.NotImplemented.WithMessage("MFA delete is not supported by S3 on Outposts.")
-	}
-	if v.Status != "Enabled" && v.Status != "Suspended" {
-		return s3err.IllegalVersioningConfiguration
-	}
-	if err := rc.s.cfg.Meta.SetBucketVersioning(rc.r.Context(), rc.bucket, v.Status); err != nil {
+	if err := bucketconfig.PutVersioning(rc.r.Context(), rc.s.cfg.Meta, rc.bucket, v); err != nil {
 		return err
 	}
 	return rc.ok()
 }
 
-// Tagging is the S3 tag-set document, shared by buckets and objects.
-type tagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	NS      string   `xml:"xmlns,attr,omitempty"`
-	TagSet  []tag    `xml:"TagSet>Tag"`
-}
-
-type tag struct {
-	Key   string `xml:"Key"`
-	Value string `xml:"Value"`
-}
-
-// validateTags applies S3's tag limits: at most max tags, keys 1–128 and
-// values 0–256 characters, keys unique.
-func validateTags(tags []tag, max int) (map[string]string, error) {
-	if len(tags) > max {
-		return nil, s3err.InvalidTag.WithMessage("Object tags cannot be greater than " + itoa(max))
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		if len(t.Key) == 0 || len([]rune(t.Key)) > 128 {
-			return nil, s3err.InvalidTag.WithMessage("The TagKey you have provided is invalid")
-		}
-		if len([]rune(t.Value)) > 256 {
-			return nil, s3err.InvalidTag.WithMessage("The TagValue you have provided is invalid")
-		}
-		if _, dup := m[t.Key]; dup {
-			return nil, s3err.InvalidTag.WithMessage("Cannot provide multiple Tags with the same key")
-		}
-		m[t.Key] = t.Value
-	}
-	return m, nil
-}
-
-func tagsDoc(m map[string]string) tagging {
-	t := tagging{NS: s3NS, TagSet: []tag{}}
-	for _, k := range sortedKeys(m) {
-		t.TagSet = append(t.TagSet, tag{k, m[k]})
-	}
-	return t
-}
-
 func (rc *reqCtx) getBucketTagging() error {
-	doc, err := rc.s.cfg.Meta.GetBucketConfig(rc.r.Context(), rc.bucket, "tagging")
-	if errors.Is(err, meta.ErrNotFound) {
-		return s3err.NoSuchTagSet.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
-	}
+	m, err := bucketconfig.Tags(rc.r.Context(), rc.s.cfg.Meta, rc.bucket)
 	if err != nil {
 		return err
 	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(doc), &m); err != nil {
-		return err
-	}
-	return rc.writeXML(200, tagsDoc(m))
+	return rc.writeXML(200, s3xml.Tagging{Form: s3xml.S3, TagSet: s3xml.SortedTags(m)})
 }
 
 func (rc *reqCtx) putBucketTagging() error {
-	var t tagging
+	t := s3xml.Tagging{Form: s3xml.S3}
 	if err := rc.readXML(&t); err != nil {
 		return err
 	}
-	m, err := validateTags(t.TagSet, 50)
-	if err != nil {
-		return err
-	}
-	doc, _ := json.Marshal(m)
-	if err := rc.s.cfg.Meta.PutBucketConfig(rc.r.Context(), rc.bucket, "tagging", string(doc)); err != nil {
+	if err := bucketconfig.PutTags(rc.r.Context(), rc.s.cfg.Meta, rc.bucket, t.TagSet); err != nil {
 		return err
 	}
 	return rc.noContent()
 }
 
 func (rc *reqCtx) deleteBucketTagging() error {
-	if err := rc.s.cfg.Meta.DeleteBucketConfig(rc.r.Context(), rc.bucket, "tagging"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+	if err := bucketconfig.DeleteTags(rc.r.Context(), rc.s.cfg.Meta, rc.bucket); err != nil {
 		return err
 	}
 	return rc.noContent()
@@ -317,10 +252,7 @@ func (rc *reqCtx) deleteBucketTagging() error {
 const maxPolicySize = 20 * 1024
 
 func (rc *reqCtx) getBucketPolicy() error {
-	doc, err := rc.s.cfg.Meta.GetBucketConfig(rc.r.Context(), rc.bucket, "policy")
-	if errors.Is(err, meta.ErrNotFound) {
-		return s3err.NoSuchBucketPolicy.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
-	}
+	doc, err := bucketconfig.Policy(rc.r.Context(), rc.s.cfg.Meta, rc.bucket)
 	if err != nil {
 		return err
 	}
@@ -340,62 +272,52 @@ func (rc *reqCtx) putBucketPolicy() error {
 	if len(doc) > maxPolicySize {
 		return s3err.MalformedPolicy.WithMessage("Policy exceeds the maximum allowed document size.")
 	}
-	if err := rc.s.validateBucketPolicy(rc, doc); err != nil {
+	if err := validateBucketPolicy(rc.bucket, doc); err != nil {
 		return err
 	}
-	if err := rc.s.cfg.Meta.PutBucketConfig(rc.r.Context(), rc.bucket, "policy", string(doc)); err != nil {
+	if err := bucketconfig.PutPolicy(rc.r.Context(), rc.s.cfg.Meta, rc.bucket, string(doc)); err != nil {
 		return err
 	}
 	return rc.noContent()
 }
 
-// validateBucketPolicy checks doc with the policy engine (authz.go).
-func (s *Server) validateBucketPolicy(rc *reqCtx, doc []byte) error {
+// validateBucketPolicy applies S3's rules to a bucket policy (authz.go).
+func validateBucketPolicy(bucket string, doc []byte) error {
 	trimmed := strings.TrimSpace(string(doc))
 	if !strings.HasPrefix(trimmed, "{") || !json.Valid(doc) {
 		return s3err.MalformedPolicy
 	}
-	return checkBucketPolicy(rc.bucket, doc)
+	return checkBucketPolicy(bucket, doc)
 }
 
 func (rc *reqCtx) deleteBucketPolicy() error {
-	if err := rc.s.cfg.Meta.DeleteBucketConfig(rc.r.Context(), rc.bucket, "policy"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+	if err := bucketconfig.DeletePolicy(rc.r.Context(), rc.s.cfg.Meta, rc.bucket); err != nil {
 		return err
 	}
 	return rc.noContent()
 }
 
 func (rc *reqCtx) getBucketLifecycle() error {
-	doc, err := rc.s.cfg.Meta.GetBucketConfig(rc.r.Context(), rc.bucket, "lifecycle")
-	if errors.Is(err, meta.ErrNotFound) {
-		return s3err.NoSuchLifecycleConfiguration.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
-	}
+	lc, err := bucketconfig.Lifecycle(rc.r.Context(), rc.s.cfg.Meta, rc.bucket)
 	if err != nil {
 		return err
 	}
-	rc.w.Header().Set("Content-Type", "application/xml")
-	rc.w.WriteHeader(200)
-	io.WriteString(rc.w, doc)
-	return nil
+	return rc.writeXML(200, lc)
 }
 
 func (rc *reqCtx) putBucketLifecycle() error {
-	lc, err := readLifecycle(rc)
-	if err != nil {
+	lc := s3xml.LifecycleConfiguration{Form: s3xml.S3}
+	if err := rc.readXML(&lc); err != nil {
 		return err
 	}
-	out, err := xml.Marshal(lc)
-	if err != nil {
-		return err
-	}
-	if err := rc.s.cfg.Meta.PutBucketConfig(rc.r.Context(), rc.bucket, "lifecycle", xml.Header+string(out)); err != nil {
+	if err := bucketconfig.PutLifecycle(rc.r.Context(), rc.s.cfg.Meta, rc.bucket, lc); err != nil {
 		return err
 	}
 	return rc.ok()
 }
 
 func (rc *reqCtx) deleteBucketLifecycle() error {
-	if err := rc.s.cfg.Meta.DeleteBucketConfig(rc.r.Context(), rc.bucket, "lifecycle"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+	if err := bucketconfig.DeleteLifecycle(rc.r.Context(), rc.s.cfg.Meta, rc.bucket); err != nil {
 		return err
 	}
 	return rc.noContent()

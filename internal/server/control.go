@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -13,10 +12,12 @@ import (
 	"strings"
 
 	"github.com/outpost-s3/outpost/arn"
+	"github.com/outpost-s3/outpost/internal/bucketconfig"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/s3xml"
 	"github.com/outpost-s3/outpost/sigv4"
 )
 
@@ -30,7 +31,7 @@ import (
 // SigV4 for the service s3-outposts.
 
 // controlNS is the XML namespace of S3 Control documents.
-const controlNS = "http://awss3control.amazonaws.com/doc/2018-08-20/"
+const controlNS = s3xml.ControlNamespace
 
 // controlRoot is the first path segment of every S3 Control request. A
 // plain bucket of that name cannot be reached path-style.
@@ -653,17 +654,14 @@ func (c *ctlReq) putBucketPolicy() error {
 	if err != nil {
 		return err
 	}
-	if err := c.s.cfg.Meta.PutBucketConfig(c.r.Context(), c.b.Name, "policy", doc); err != nil {
+	if err := bucketconfig.PutPolicy(c.r.Context(), c.s.cfg.Meta, c.b.Name, doc); err != nil {
 		return err
 	}
 	return c.ok()
 }
 
 func (c *ctlReq) getBucketPolicy() error {
-	doc, err := c.s.cfg.Meta.GetBucketConfig(c.r.Context(), c.b.Name, "policy")
-	if errors.Is(err, meta.ErrNotFound) {
-		return s3err.NoSuchBucketPolicy.With(s3err.Field{Name: "BucketName", Value: c.b.Name})
-	}
+	doc, err := bucketconfig.Policy(c.r.Context(), c.s.cfg.Meta, c.b.Name)
 	if err != nil {
 		return err
 	}
@@ -671,7 +669,7 @@ func (c *ctlReq) getBucketPolicy() error {
 }
 
 func (c *ctlReq) deleteBucketPolicy() error {
-	if err := c.s.cfg.Meta.DeleteBucketConfig(c.r.Context(), c.b.Name, "policy"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+	if err := bucketconfig.DeletePolicy(c.r.Context(), c.s.cfg.Meta, c.b.Name); err != nil {
 		return err
 	}
 	return c.noContent()
@@ -679,77 +677,27 @@ func (c *ctlReq) deleteBucketPolicy() error {
 
 // ---- tagging ----
 
-// ctlTags is an S3 Control tag set: <member><Key/><Value/></member> items
-// (the model names no member element). Any item element name is accepted.
-type ctlTags []tag
-
-func (t ctlTags) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	if err := e.EncodeToken(start); err != nil {
-		return err
-	}
-	for _, x := range t {
-		if err := e.EncodeElement(x, xml.StartElement{Name: xml.Name{Local: "member"}}); err != nil {
-			return err
-		}
-	}
-	return e.EncodeToken(start.End())
-}
-
-func (t *ctlTags) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	var v struct {
-		Tags []tag `xml:",any"`
-	}
-	if err := d.DecodeElement(&v, &start); err != nil {
-		return err
-	}
-	*t = v.Tags
-	return nil
-}
-
-type ctlTagging struct {
-	XMLName xml.Name `xml:"Tagging"`
-	TagSet  ctlTags  `xml:"TagSet"`
-}
-
-type ctlGetBucketTaggingResult struct {
-	XMLName xml.Name `xml:"GetBucketTaggingResult"`
-	NS      string   `xml:"xmlns,attr"`
-	TagSet  ctlTags  `xml:"TagSet"`
-}
-
 func (c *ctlReq) putBucketTagging() error {
-	var t ctlTagging
+	t := s3xml.Tagging{Form: s3xml.Control}
 	if err := c.readXML(&t); err != nil {
 		return err
 	}
-	m, err := validateTags(t.TagSet, 50)
-	if err != nil {
-		return err
-	}
-	doc, _ := json.Marshal(m)
-	if err := c.s.cfg.Meta.PutBucketConfig(c.r.Context(), c.b.Name, "tagging", string(doc)); err != nil {
+	if err := bucketconfig.PutTags(c.r.Context(), c.s.cfg.Meta, c.b.Name, t.TagSet); err != nil {
 		return err
 	}
 	return c.ok()
 }
 
 func (c *ctlReq) getBucketTagging() error {
-	doc, err := c.s.cfg.Meta.GetBucketConfig(c.r.Context(), c.b.Name, "tagging")
-	if errors.Is(err, meta.ErrNotFound) {
-		return s3err.NoSuchTagSet.With(s3err.Field{Name: "BucketName", Value: c.b.Name})
-	}
+	m, err := bucketconfig.Tags(c.r.Context(), c.s.cfg.Meta, c.b.Name)
 	if err != nil {
 		return err
 	}
-	var m map[string]string
-	if err := json.Unmarshal([]byte(doc), &m); err != nil {
-		return err
-	}
-	return c.writeXML(200, ctlGetBucketTaggingResult{NS: controlNS, TagSet: ctlTags(tagsDoc(m).TagSet)})
+	return c.writeXML(200, s3xml.Tagging{Form: s3xml.Control, TagSet: s3xml.SortedTags(m)})
 }
 
 func (c *ctlReq) deleteBucketTagging() error {
-	if err := c.s.cfg.Meta.DeleteBucketConfig(c.r.Context(), c.b.Name, "tagging"); err != nil && !errors.Is(err, meta.ErrNotFound) {
+	if err := bucketconfig.DeleteTags(c.r.Context(), c.s.cfg.Meta, c.b.Name); err != nil {
 		return err
 	}
 	return c.noContent()
@@ -757,36 +705,22 @@ func (c *ctlReq) deleteBucketTagging() error {
 
 // ---- versioning ----
 
-type ctlGetBucketVersioningResult struct {
-	XMLName   xml.Name `xml:"GetBucketVersioningResult"`
-	NS        string   `xml:"xmlns,attr"`
-	Status    string   `xml:"Status,omitempty"`
-	MFADelete string   `xml:"MfaDelete,omitempty"`
-}
-
 func (c *ctlReq) putBucketVersioning() error {
-	var v versioningConfiguration
+	var v s3xml.VersioningConfiguration
 	if err := c.readXML(&v); err != nil {
 		return err
 	}
-	if c.r.Header.Get("x-amz-mfa") != "" || (v.MFADelete != "" && v.MFADelete != "Disabled") {
-		return s3err.NotImplemented.WithMessage("MFA delete is not supported by S3 on Outposts.")
+	if c.r.Header.Get("x-amz-mfa") != "" {
+		return bucketconfig.ErrMFADelete
 	}
-	if v.Status != "Enabled" && v.Status != "Suspended" {
-		return s3err.IllegalVersioningConfiguration
-	}
-	if err := c.s.cfg.Meta.SetBucketVersioning(c.r.Context(), c.b.Name, v.Status); err != nil {
+	if err := bucketconfig.PutVersioning(c.r.Context(), c.s.cfg.Meta, c.b.Name, v); err != nil {
 		return err
 	}
 	return c.ok()
 }
 
 func (c *ctlReq) getBucketVersioning() error {
-	res := ctlGetBucketVersioningResult{NS: controlNS, Status: c.b.Versioning}
-	if res.Status != "" {
-		res.MFADelete = "Disabled"
-	}
-	return c.writeXML(200, res)
+	return c.writeXML(200, s3xml.BucketVersioning(s3xml.Control, c.b.Versioning))
 }
 
 // ---- replication ----

@@ -153,7 +153,7 @@ func (rc *reqCtx) copyObject() error {
 	if err != nil {
 		return err
 	}
-	headers, metadata, tags, acl, class, err := rc.objectAttrs()
+	attrs, err := rc.readObjectAttrs()
 	if err != nil {
 		return err
 	}
@@ -168,14 +168,14 @@ func (rc *reqCtx) copyObject() error {
 	directive := rc.r.Header.Get("x-amz-metadata-directive")
 	switch directive {
 	case "", "COPY":
-		headers, metadata = src.Headers, src.Metadata
+		attrs.headers, attrs.metadata = src.Headers, src.Metadata
 	case "REPLACE":
 	default:
 		return s3err.InvalidArgument.WithMessage("Unknown metadata directive.").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-metadata-directive"}, s3err.Field{Name: "ArgumentValue", Value: directive})
 	}
 	switch td := rc.r.Header.Get("x-amz-tagging-directive"); td {
 	case "", "COPY":
-		tags = src.Tags
+		attrs.tags = src.Tags
 	case "REPLACE":
 	default:
 		return s3err.InvalidArgument.WithMessage("Unknown tagging directive.")
@@ -195,16 +195,8 @@ func (rc *reqCtx) copyObject() error {
 	if err != nil {
 		return err
 	}
-	o := &meta.Object{
-		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: in.etag,
-		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
-		Checksums: in.checksums, ACL: acl, StorageClass: class,
-		Segments: []meta.Segment{in.segment()}, Inline: in.inline, Encryption: sl.encryption(),
-	}
-	if len(in.checksums) > 0 {
-		o.ChecksumType = "FULL_OBJECT"
-	}
-	if err := rc.commitObject(o); err != nil {
+	o, err := rc.commitBody(attrs, in, sl.encryption(), nil)
+	if err != nil {
 		return err
 	}
 	if src.VersionID != "" && src.VersionID != meta.NullVersion {

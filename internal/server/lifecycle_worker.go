@@ -2,19 +2,19 @@ package server
 
 import (
 	"context"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/outpost-s3/outpost/internal/bucketconfig"
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
 // Lifecycle enforcement. RunLifecycle applies every bucket's enabled
 // lifecycle rules once; app.StartBackground calls it periodically. Rules
 // set through the S3 API and the S3 Control API are the same stored
-// document (lifecycle.go), so both are enforced.
+// document (bucketconfig, s3xml), so both are enforced.
 //
 // Time follows the AWS rules
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html):
@@ -49,8 +49,8 @@ type lcRule struct {
 
 // compileLifecycle parses a stored lifecycle document into its enabled rules.
 func compileLifecycle(doc string) ([]lcRule, error) {
-	var lc lifecycleConfiguration
-	if err := xml.Unmarshal([]byte(doc), &lc); err != nil {
+	lc, err := bucketconfig.ParseLifecycle(doc)
+	if err != nil {
 		return nil, err
 	}
 	var out []lcRule

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
@@ -36,7 +37,7 @@ type initiateMultipartUploadResult struct {
 }
 
 func (rc *reqCtx) createMultipartUpload() error {
-	headers, metadata, tags, acl, class, err := rc.objectAttrs()
+	attrs, err := rc.readObjectAttrs()
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,7 @@ func (rc *reqCtx) createMultipartUpload() error {
 		return err
 	}
 	u := meta.Upload{ID: newUploadID(), Bucket: rc.bucket, Key: rc.key, Initiated: rc.s.now().UTC(),
-		Headers: headers, Metadata: metadata, Tags: tags, ACL: acl, StorageClass: class,
+		Headers: attrs.headers, Metadata: attrs.metadata, Tags: attrs.tags, ACL: attrs.acl, StorageClass: attrs.class,
 		ChecksumAlgorithm: alg, ChecksumType: ctype, Encryption: sl.encryption()}
 	if !rc.principal.Anonymous() {
 		u.Initiator = rc.principal.ARN
@@ -350,9 +351,8 @@ func (rc *reqCtx) completeMultipartUpload() error {
 	if size > 5<<40 {
 		return s3err.EntityTooLarge
 	}
-	o := &meta.Object{Bucket: rc.bucket, Key: rc.key, Size: size, ETag: hexString(md.Sum(nil)) + "-" + itoa(len(segs)),
-		LastModified: rc.s.now().UTC(), Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, ACL: u.ACL,
-		StorageClass: u.StorageClass, Segments: segs, Encryption: u.Encryption}
+	o := rc.newVersion(objectAttrs{headers: u.Headers, metadata: u.Metadata, tags: u.Tags, acl: u.ACL, class: u.StorageClass}, u.Encryption)
+	o.Size, o.ETag, o.Segments = size, hexString(md.Sum(nil))+"-"+itoa(len(segs)), segs
 	if fullObject {
 		alg := u.ChecksumAlgorithm
 		v, ok := fullObjectChecksum(alg, crcParts)
@@ -375,17 +375,15 @@ func (rc *reqCtx) completeMultipartUpload() error {
 			o.ChecksumType = "COMPOSITE"
 		}
 	}
-	if o.Condition, err = rc.writeCondition(); err != nil {
-		return err
+	err = rc.commit(o, func(ctx context.Context, o *meta.Object) ([]string, error) {
+		return rc.s.cfg.Meta.CompleteUpload(ctx, u.ID, o) // the parts' blobs stay the upload's if it fails
+	})
+	if errors.Is(err, meta.ErrNoSuchUpload) {
+		return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})
 	}
-	freed, err := rc.s.cfg.Meta.CompleteUpload(rc.commitCtx(), u.ID, o)
 	if err != nil {
-		if errors.Is(err, meta.ErrNoSuchUpload) {
-			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})
-		}
 		return err
 	}
-	rc.s.deleteBlobs(freed)
 	setEncryptionHeaders(rc.w.Header(), o.Encryption, nil)
 	rc.setVersionHeader(o.VersionID)
 	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}

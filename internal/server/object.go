@@ -10,13 +10,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/s3xml"
 	"github.com/outpost-s3/outpost/internal/sse"
 )
 
@@ -26,11 +26,18 @@ var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Dispos
 // maxMetadataSize is S3's limit on user metadata (names plus values), in bytes.
 const maxMetadataSize = 2048
 
-// objectAttrs reads standard headers, user metadata, tags, ACL and storage
-// class from a PutObject/CreateMultipartUpload/CopyObject request.
-func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl, class string, err error) {
+// objectAttrs are what a write says of the new object besides its bytes:
+// its standard headers, user metadata, tags, canned ACL and storage class.
+type objectAttrs struct {
+	headers, metadata, tags map[string]string
+	acl, class              string
+}
+
+// readObjectAttrs reads the object's attributes from a PutObject,
+// CreateMultipartUpload or CopyObject request.
+func (rc *reqCtx) readObjectAttrs() (objectAttrs, error) {
 	h := rc.r.Header
-	headers = map[string]string{}
+	headers := map[string]string{}
 	for _, name := range storedHeaders {
 		if v := h.Get(name); v != "" {
 			headers[name] = v
@@ -50,7 +57,7 @@ func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl,
 			headers["Content-Encoding"] = strings.Join(keep, ",")
 		}
 	}
-	metadata = map[string]string{}
+	metadata := map[string]string{}
 	size := 0
 	for k, vs := range h {
 		lk := strings.ToLower(k)
@@ -60,33 +67,34 @@ func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl,
 		name := lk[len("x-amz-meta-"):]
 		v := strings.Join(vs, ",")
 		if strings.ContainsAny(v, "\r\n") || strings.ContainsAny(name, "\r\n") {
-			return nil, nil, nil, "", "", s3err.InvalidArgument.WithMessage("Metadata values cannot contain line breaks.")
+			return objectAttrs{}, s3err.InvalidArgument.WithMessage("Metadata values cannot contain line breaks.")
 		}
 		metadata[name] = v
 		size += len(name) + len(v)
 	}
 	if size > maxMetadataSize {
-		return nil, nil, nil, "", "", s3err.MetadataTooLarge.With(s3err.Field{Name: "Size", Value: itoa(size)}, s3err.Field{Name: "MaxSizeAllowed", Value: itoa(maxMetadataSize)})
+		return objectAttrs{}, s3err.MetadataTooLarge.With(s3err.Field{Name: "Size", Value: itoa(size)}, s3err.Field{Name: "MaxSizeAllowed", Value: itoa(maxMetadataSize)})
 	}
+	var tags map[string]string
 	if t := h.Get("x-amz-tagging"); t != "" {
-		tags, err = parseTagQuery(t)
-		if err != nil {
-			return nil, nil, nil, "", "", err
+		var err error
+		if tags, err = parseTagQuery(t); err != nil {
+			return objectAttrs{}, err
 		}
 	}
 	if err := refuseGrantHeaders(h); err != nil {
-		return nil, nil, nil, "", "", err
+		return objectAttrs{}, err
 	}
-	acl = h.Get("x-amz-acl")
+	acl := h.Get("x-amz-acl")
 	if acl != "" {
 		if rc.bkt != nil && rc.bkt.OutpostID != "" {
-			return nil, nil, nil, "", "", s3err.NotImplemented.WithMessage("S3 on Outposts does not support access control lists (ACLs).")
+			return objectAttrs{}, s3err.NotImplemented.WithMessage("S3 on Outposts does not support access control lists (ACLs).")
 		}
 		if !cannedACLs[acl] {
-			return nil, nil, nil, "", "", s3err.InvalidArgument.WithMessage("Invalid canned ACL: " + acl)
+			return objectAttrs{}, s3err.InvalidArgument.WithMessage("Invalid canned ACL: " + acl)
 		}
 	}
-	class = h.Get("x-amz-storage-class")
+	class := h.Get("x-amz-storage-class")
 	switch class {
 	case "", "STANDARD":
 		class = "STANDARD"
@@ -95,10 +103,13 @@ func (rc *reqCtx) objectAttrs() (headers, metadata, tags map[string]string, acl,
 		}
 	case "OUTPOSTS":
 	default:
-		return nil, nil, nil, "", "", s3err.InvalidStorageClass.With(s3err.Field{Name: "StorageClassRequested", Value: class})
+		return objectAttrs{}, s3err.InvalidStorageClass.With(s3err.Field{Name: "StorageClassRequested", Value: class})
 	}
-	return headers, metadata, tags, acl, class, nil
+	return objectAttrs{headers: headers, metadata: metadata, tags: tags, acl: acl, class: class}, nil
 }
+
+// maxObjectTags is S3's limit on the tags of an object.
+const maxObjectTags = 10
 
 // parseTagQuery parses x-amz-tagging (URL query encoding).
 func parseTagQuery(s string) (map[string]string, error) {
@@ -106,18 +117,18 @@ func parseTagQuery(s string) (map[string]string, error) {
 	if err != nil {
 		return nil, s3err.InvalidArgument.WithMessage("The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.")
 	}
-	var tags []tag
+	var tags []s3xml.Tag
 	for k, vs := range q {
 		if len(vs) != 1 {
 			return nil, s3err.InvalidTag.WithMessage("Cannot provide multiple Tags with the same key")
 		}
-		tags = append(tags, tag{k, vs[0]})
+		tags = append(tags, s3xml.Tag{Key: k, Value: vs[0]})
 	}
-	return validateTags(tags, 10)
+	return s3xml.ValidateTags(tags, maxObjectTags)
 }
 
 func (rc *reqCtx) putObject() error {
-	headers, metadata, tags, acl, class, err := rc.objectAttrs()
+	attrs, err := rc.readObjectAttrs()
 	if err != nil {
 		return err
 	}
@@ -137,17 +148,8 @@ func (rc *reqCtx) putObject() error {
 	if err != nil {
 		return err
 	}
-	o := &meta.Object{
-		Bucket: rc.bucket, Key: rc.key, Size: in.size, ETag: in.etag,
-		LastModified: rc.s.now().UTC(), Headers: headers, Metadata: metadata, Tags: tags,
-		Checksums: in.checksums, ACL: acl, StorageClass: class,
-		Segments: []meta.Segment{in.segment()}, Inline: in.inline, Condition: cond,
-		Encryption: sl.encryption(),
-	}
-	if len(in.checksums) > 0 {
-		o.ChecksumType = "FULL_OBJECT"
-	}
-	if err := rc.commitObject(o); err != nil {
+	o, err := rc.commitBody(attrs, in, sl.encryption(), cond)
+	if err != nil {
 		return err
 	}
 	h := rc.w.Header()
@@ -163,21 +165,46 @@ func (rc *reqCtx) putObject() error {
 	return rc.ok()
 }
 
-// commitObject records o in metadata and deletes the blobs it replaced. If
-// the commit fails, o's own blobs are deleted.
-func (rc *reqCtx) commitObject(o *meta.Object) error {
-	var err error
+// newVersion is the metadata row of a new version of the addressed object,
+// with attributes a and sealed as enc: what PutObject, CopyObject and
+// CompleteMultipartUpload write. The store gives it its version ID (or
+// the null version) as the bucket's versioning says.
+func (rc *reqCtx) newVersion(a objectAttrs, enc meta.Encryption) *meta.Object {
+	return &meta.Object{Bucket: rc.bucket, Key: rc.key, LastModified: rc.s.now().UTC(),
+		Headers: a.headers, Metadata: a.metadata, Tags: a.tags, ACL: a.acl, StorageClass: a.class, Encryption: enc}
+}
+
+// commitBody commits a new version whose bytes are one ingested body,
+// inline or in one blob, with its full-object checksums (PutObject,
+// CopyObject). cond is the write's precondition (nil: read from the
+// request now). If the commit fails, the body's blob is deleted.
+func (rc *reqCtx) commitBody(a objectAttrs, in *ingested, enc meta.Encryption, cond *meta.WriteCondition) (*meta.Object, error) {
+	o := rc.newVersion(a, enc)
+	o.Size, o.ETag, o.Checksums, o.Condition = in.size, in.etag, in.checksums, cond
+	o.Segments, o.Inline = []meta.Segment{in.segment()}, in.inline
+	if len(in.checksums) > 0 {
+		o.ChecksumType = "FULL_OBJECT"
+	}
+	if err := rc.commit(o, rc.s.cfg.Meta.PutObject); err != nil {
+		rc.s.deleteBlob(in.blobID)
+		return nil, err
+	}
+	return o, nil
+}
+
+// commit records o with store (the metadata store's PutObject or
+// CompleteUpload), which checks the write's precondition (o.Condition, or
+// the request's when nil) in its transaction, and then deletes the blobs
+// the new version replaced.
+func (rc *reqCtx) commit(o *meta.Object, store func(context.Context, *meta.Object) ([]string, error)) error {
 	if o.Condition == nil {
-		o.Condition, err = rc.writeCondition()
-	}
-	var freed []string
-	if err == nil {
-		freed, err = rc.s.cfg.Meta.PutObject(rc.commitCtx(), o)
-	}
-	if err != nil {
-		for _, sg := range o.Segments {
-			rc.s.deleteBlob(sg.BlobID)
+		var err error
+		if o.Condition, err = rc.writeCondition(); err != nil {
+			return err
 		}
+	}
+	freed, err := store(rc.commitCtx(), o)
+	if err != nil {
 		return err
 	}
 	rc.s.deleteBlobs(freed)
@@ -866,15 +893,15 @@ func (rc *reqCtx) getObjectTagging() error {
 		return err
 	}
 	rc.setVersionHeader(o.VersionID)
-	return rc.writeXML(200, tagsDoc(o.Tags))
+	return rc.writeXML(200, s3xml.Tagging{Form: s3xml.S3, TagSet: s3xml.SortedTags(o.Tags)})
 }
 
 func (rc *reqCtx) putObjectTagging() error {
-	var t tagging
+	t := s3xml.Tagging{Form: s3xml.S3}
 	if err := rc.readXML(&t); err != nil {
 		return err
 	}
-	m, err := validateTags(t.TagSet, 10)
+	m, err := s3xml.ValidateTags(t.TagSet, maxObjectTags)
 	if err != nil {
 		return err
 	}
@@ -907,13 +934,4 @@ func (rc *reqCtx) updateTags(m map[string]string) error {
 		return nil
 	}
 	return rc.ok()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/s3err"
+	"github.com/outpost-s3/outpost/internal/s3xml"
 )
 
-const s3NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+// s3NS is the XML namespace of S3 documents.
+const s3NS = s3xml.S3Namespace
 
 // maxXMLBody bounds every XML request body we parse.
 const maxXMLBody = 1 << 20
