@@ -8,7 +8,10 @@
 // (SQLite metadata, filesystem blobs) in a temporary data directory, a bare
 // net/http server serving the same bytes (from memory, and from a file with
 // http.ServeContent), and, when BENCH_MINIO or BENCH_VERSITYGW name a
-// binary, those servers on loopback with temporary directories. One
+// binary, those servers on loopback with temporary directories.
+// BENCH_OUTPOST and BENCH_OUTPOST_BASE name outpost binaries run as their
+// own processes (this build, and another one, e.g. built before a change,
+// to compare in the same run). One
 // closed-loop load generator (its own http.Transport) drives each in turn,
 // and a Markdown table reports req/s, MB/s, p50/p99 latency and the ratio
 // to the net/http reference row of each workload. docs/performance.md says
@@ -84,7 +87,11 @@ func main() {
 		must(err)
 		e.targets = append(e.targets, pl)
 	}
-	for _, p := range []struct{ name, env string }{{"minio", "BENCH_MINIO"}, {"versitygw", "BENCH_VERSITYGW"}} {
+	peers := []struct{ name, env string }{
+		{"outpost-process", "BENCH_OUTPOST"}, {"outpost-base", "BENCH_OUTPOST_BASE"},
+		{"minio", "BENCH_MINIO"}, {"versitygw", "BENCH_VERSITYGW"},
+	}
+	for _, p := range peers {
 		bin := os.Getenv(p.env)
 		if bin == "" {
 			continue

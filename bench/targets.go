@@ -91,6 +91,12 @@ func startPeer(name, bin, dir string) (*s3Target, error) {
 	case "versitygw":
 		cmd = exec.Command(bin, "--port", addr, "posix", dir)
 		env = append(env, "ROOT_ACCESS_KEY="+accessKey, "ROOT_SECRET_KEY="+secretKey)
+	case "outpost-process", "outpost-base":
+		// An outpost binary as its own process: this build (BENCH_OUTPOST,
+		// to compare with the in-process target) or another one
+		// (BENCH_OUTPOST_BASE, e.g. built before a change) in the same run.
+		cmd = exec.Command(bin, "serve", "--data", dir, "--listen", addr, "--log-level", "warn")
+		env = append(env, "OUTPOST_ROOT_ACCESS_KEY_ID="+accessKey, "OUTPOST_ROOT_SECRET_ACCESS_KEY="+secretKey)
 	default:
 		return nil, fmt.Errorf("unknown peer %s", name)
 	}
