@@ -1,9 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -196,23 +193,16 @@ func (s *Server) adminNetworks(rc *reqCtx) error {
 	// without sending X-Amz-Content-Sha256 (curl --aws-sigv4 before 8.3,
 	// generic SigV4 signers), supply the header so the signature covers
 	// the hash of the body actually received.
-	r := rc.r
-	var body []byte
-	if r.Body != nil {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(r.Body, maxNetworkBody+1))
-		if err != nil {
-			return err
-		}
-	}
-	if len(body) > maxNetworkBody {
+	body, tooLarge, err := readSmallBody(rc.r, maxNetworkBody)
+	switch {
+	case err != nil:
+		return err
+	case tooLarge:
 		return errNetworkInvalid.WithMessage("The network document is larger than 1 MiB.")
 	}
-	if r.Header.Get("X-Amz-Content-Sha256") == "" && r.Header.Get("Authorization") != "" {
-		sum := sha256.Sum256(body)
-		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
+	if rc.r.Header.Get("Authorization") != "" {
+		supplyPayloadHash(rc.r, body)
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
 	if err := s.authenticate(rc); err != nil {
 		return err
 	}

@@ -1,10 +1,6 @@
 package server
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,13 +51,13 @@ type Class struct {
 	RouteErr error
 }
 
-// classify fills rc.class (and the addressing fields of rc the handlers
-// read: query, bucket, key, op). A returned error is a request that cannot
-// be parsed; rc.class.API is still set so it is written in the right form.
+// classify fills rc.class beyond its API, which handle sets first with
+// apiOf (so even a request that cannot be parsed is answered in its API's
+// form), and the addressing fields of rc the handlers read: query, bucket,
+// key, op. A returned error is a request that cannot be parsed.
 func (s *Server) classify(rc *reqCtx) error {
 	r := rc.r
 	c := &rc.class
-	c.API = s.apiOf(rc)
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return s3err.InvalidURI.WithCause(err)
@@ -180,22 +176,14 @@ func (s *Server) addressAccessPoint(rc *reqCtx) {
 // keeps it for the verifier and merges it with the URL's parameters into
 // rc.form (the body wins; X-Amz-* query parameters belong to the signature).
 func (rc *reqCtx) readQueryForm() error {
-	r := rc.r
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxQueryBody+1))
-	if err != nil {
+	body, tooLarge, err := readSmallBody(rc.r, maxQueryBody)
+	switch {
+	case err != nil:
 		return qerr(400, "IncompleteSignature", "The request body could not be read.")
-	}
-	if len(body) > maxQueryBody {
+	case tooLarge:
 		return errValidation("The request body exceeds %d bytes.", maxQueryBody)
 	}
-	// SDKs sign the body's hash for IAM and STS without sending
-	// X-Amz-Content-Sha256 (only S3 requires that header); supply it so the
-	// verifier checks the hash of the body actually received.
-	if r.Header.Get("X-Amz-Content-Sha256") == "" {
-		sum := sha256.Sum256(body)
-		r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	supplyPayloadHash(rc.r, body)
 	bodyForm, err := url.ParseQuery(string(body))
 	if err != nil {
 		return errValidation("The request body is not a valid form: %v", err)

@@ -19,12 +19,6 @@ type Observer interface {
 	Observe(ctx context.Context, rec *Record)
 }
 
-// ObserverFunc adapts a function to Observer.
-type ObserverFunc func(ctx context.Context, rec *Record)
-
-// Observe calls f.
-func (f ObserverFunc) Observe(ctx context.Context, rec *Record) { f(ctx, rec) }
-
 // Record is what the front door knows of one finished request. It never
 // holds a secret, a session token or a signature.
 type Record struct {

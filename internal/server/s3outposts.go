@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -99,16 +98,14 @@ func (s *Server) serveS3Outposts(rc *reqCtx) error {
 	// X-Amz-Content-Sha256 (only S3 sends it); supply it so the verifier
 	// checks the hash of the body actually received. Bodies are small JSON.
 	if rc.r.Header.Get("X-Amz-Content-Sha256") == "" && rc.r.Body != nil {
-		body, err := io.ReadAll(io.LimitReader(rc.r.Body, maxXMLBody+1))
-		if err != nil {
+		body, tooLarge, err := readSmallBody(rc.r, maxXMLBody)
+		switch {
+		case err != nil:
 			return s3oValidation.WithMessage("The request body could not be read.")
-		}
-		if len(body) > maxXMLBody {
+		case tooLarge:
 			return s3oValidation.WithMessage("The request body is too large.")
 		}
-		sum := sha256.Sum256(body)
-		rc.r.Header.Set("X-Amz-Content-Sha256", hex.EncodeToString(sum[:]))
-		rc.r.Body = io.NopCloser(bytes.NewReader(body))
+		supplyPayloadHash(rc.r, body)
 	}
 	if err := s.authenticateOutposts(rc); err != nil {
 		return err
