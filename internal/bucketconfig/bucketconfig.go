@@ -10,9 +10,13 @@ package bucketconfig
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"slices"
 
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
@@ -143,10 +147,24 @@ func ParseLifecycle(doc string) (*s3xml.LifecycleConfiguration, error) {
 
 // PutLifecycle replaces the bucket's lifecycle configuration
 // (PutBucketLifecycleConfiguration) once it passes lc.Validate; it is
-// stored as its S3 document, whichever form it came in.
+// stored as its S3 document, whichever form it came in. A rule sent
+// without an ID gets one, as S3 gives it (the ID is optional in the API
+// and GetBucketLifecycleConfiguration shows the one S3 chose).
 func PutLifecycle(ctx context.Context, st Store, bucket string, lc s3xml.LifecycleConfiguration) error {
 	if err := lc.Validate(); err != nil {
 		return err
+	}
+	lc.Rules = slices.Clone(lc.Rules)
+	taken := map[string]bool{}
+	for _, r := range lc.Rules {
+		taken[r.ID] = true
+	}
+	for i := range lc.Rules {
+		for lc.Rules[i].ID == "" {
+			if id := newRuleID(); !taken[id] {
+				lc.Rules[i].ID, taken[id] = id, true
+			}
+		}
 	}
 	lc.Form = s3xml.S3
 	doc, err := xml.Marshal(lc)
@@ -154,6 +172,19 @@ func PutLifecycle(ctx context.Context, st Store, bucket string, lc s3xml.Lifecyc
 		return err
 	}
 	return st.PutBucketConfig(ctx, bucket, kindLifecycle, xml.Header+string(doc))
+}
+
+// newRuleID returns a lifecycle rule ID of the shape S3 generates: the
+// base64 of a random (version 4) UUID's text, 48 characters.
+func newRuleID() string {
+	var u [16]byte
+	if _, err := rand.Read(u[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	h := hex.EncodeToString(u[:])
+	return base64.StdEncoding.EncodeToString([]byte(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]))
 }
 
 // DeleteLifecycle removes the bucket's lifecycle configuration

@@ -2,6 +2,7 @@ package bucketconfig_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"path/filepath"
 	"reflect"
@@ -142,4 +143,31 @@ func TestLifecycleIsStoredInTheS3Form(t *testing.T) {
 	}
 	_, err = bucketconfig.Lifecycle(ctx, st, "b")
 	wantCode(t, "lifecycle after delete", err, "NoSuchLifecycleConfiguration")
+}
+
+// TestLifecycleRulesWithoutIDGetOne: PutLifecycle gives each rule sent
+// without an ID a distinct one of S3's shape (the base64 of a UUID, 48
+// characters), stores it, and keeps the IDs rules came with.
+func TestLifecycleRulesWithoutIDGetOne(t *testing.T) {
+	ctx, st := context.Background(), store(t)
+	exp := &s3xml.LifecycleExpiration{Days: 1}
+	lc := s3xml.LifecycleConfiguration{Form: s3xml.Control, Rules: []s3xml.LifecycleRule{
+		{Status: "Enabled", Expiration: exp}, {ID: "kept", Status: "Enabled", Expiration: exp}, {Status: "Disabled", Expiration: exp}}}
+	if err := bucketconfig.PutLifecycle(ctx, st, "b", lc); err != nil {
+		t.Fatal(err)
+	}
+	if lc.Rules[0].ID != "" {
+		t.Error("PutLifecycle changed the caller's rules")
+	}
+	got, err := bucketconfig.Lifecycle(ctx, st, "b")
+	if err != nil || len(got.Rules) != 3 {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+	a, kept, c := got.Rules[0].ID, got.Rules[1].ID, got.Rules[2].ID
+	if kept != "kept" || a == c || len(a) != 48 || len(c) != 48 {
+		t.Fatalf("IDs %q %q %q", a, kept, c)
+	}
+	if u, err := base64.StdEncoding.DecodeString(a); err != nil || len(u) != 36 || u[8] != '-' || u[14] != '4' {
+		t.Fatalf("generated ID %q decodes to %q, %v; want a version 4 UUID", a, u, err)
+	}
 }

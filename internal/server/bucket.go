@@ -162,8 +162,8 @@ func (rc *reqCtx) listBuckets() error {
 	after := ""
 	if has(q, "continuation-token") {
 		t, err := decodeToken(q.Get("continuation-token"))
-		if err != nil || t == "" {
-			return s3err.InvalidArgument.WithMessage("The continuation token provided is incorrect").With(s3err.Field{Name: "ArgumentName", Value: "continuation-token"})
+		if err != nil {
+			return err
 		}
 		after = t
 	}

@@ -144,9 +144,13 @@ func ptr[T any](v T) *T { return &v }
 // Continuation tokens are opaque to clients: base64 of the last key.
 func encodeToken(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
+// decodeToken reads a continuation token. An empty one is refused as S3
+// refuses it (400 InvalidArgument, ArgumentName continuation-token), not
+// taken for the first page: minio/minio#5931 shows boto3's
+// list_objects_v2(ContinuationToken='') failing against S3.
 func decodeToken(tok string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
+	if err != nil || len(b) == 0 {
 		return "", s3err.InvalidArgument.WithMessage("The continuation token provided is incorrect").With(s3err.Field{Name: "ArgumentName", Value: "continuation-token"})
 	}
 	return string(b), nil
@@ -166,9 +170,6 @@ func (rc *reqCtx) listObjectsV2() error {
 	var tok *string
 	if has(q, "continuation-token") {
 		t := q.Get("continuation-token")
-		if t == "" {
-			return s3err.InvalidArgument.WithMessage("The continuation token provided is incorrect")
-		}
 		tok = &t
 		k, err := decodeToken(t)
 		if err != nil {

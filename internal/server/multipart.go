@@ -479,7 +479,7 @@ func (rc *reqCtx) listParts() error {
 	}
 	res := listPartsResult{NS: s3NS, Bucket: rc.bucket, Key: rc.key, UploadID: u.ID, PartNumberMarker: marker, MaxParts: maxParts,
 		IsTruncated: truncated, ChecksumAlgorithm: u.ChecksumAlgorithm, ChecksumType: u.ChecksumType,
-		Initiator: initiatorOf(u, rc.bkt.Account), Owner: ownerOf(rc.bkt.Account), StorageClass: u.StorageClass}
+		Initiator: initiatorOf(u, rc.bkt.Account), Owner: ownerOf(initiatingAccount(u, rc.bkt.Account)), StorageClass: u.StorageClass}
 	for _, p := range parts {
 		e := struct {
 			PartNumber        int    `xml:"PartNumber"`
@@ -554,7 +554,7 @@ func (rc *reqCtx) listMultipartUploads() error {
 			Initiated         string `xml:"Initiated"`
 			ChecksumAlgorithm string `xml:"ChecksumAlgorithm,omitempty"`
 			ChecksumType      string `xml:"ChecksumType,omitempty"`
-		}{enc(u.Key), u.ID, initiatorOf(u, rc.bkt.Account), ownerOf(rc.bkt.Account), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
+		}{enc(u.Key), u.ID, initiatorOf(u, rc.bkt.Account), ownerOf(initiatingAccount(u, rc.bkt.Account)), storageClassOrDefault(u.StorageClass), iso8601(u.Initiated), u.ChecksumAlgorithm, u.ChecksumType})
 	}
 	out.CommonPrefixes = prefixes(res.CommonPrefixes, enc)
 	return rc.writeXML(200, out)
@@ -569,11 +569,24 @@ func initiatorOf(u meta.Upload, bucketOwner string) owner {
 	case u.Initiator == "":
 		return ownerOf(bucketOwner)
 	case strings.HasSuffix(u.Initiator, ":root"):
-		a := strings.TrimSuffix(strings.TrimPrefix(u.Initiator, "arn:aws:iam::"), ":root")
-		return ownerOf(a)
+		return ownerOf(initiatingAccount(u, bucketOwner))
 	}
 	name := u.Initiator[strings.LastIndexByte(u.Initiator, '/')+1:]
 	return owner{ID: u.Initiator, DisplayName: name}
+}
+
+// initiatingAccount is the account of the principal that initiated u, the
+// Owner S3 shows for an upload (for an IAM user or a role session, its
+// parent account): the account field of the initiator's ARN
+// (arn:aws:iam::111122223333:user/x, arn:aws:sts::111122223333:assumed-role/r/s).
+// An upload stored before initiators were recorded, or initiated
+// anonymously, shows the bucket owner.
+func initiatingAccount(u meta.Upload, bucketOwner string) string {
+	f := strings.SplitN(u.Initiator, ":", 6)
+	if len(f) < 6 || f[0] != "arn" || f[4] == "" {
+		return bucketOwner
+	}
+	return f[4]
 }
 
 func storageClassOrDefault(c string) string {
