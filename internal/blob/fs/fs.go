@@ -149,7 +149,7 @@ func (s *Store) Create(ctx context.Context) (blob.Writer, error) {
 // Open opens the range [off, off+n) of a committed blob (n < 0: to its
 // end). The reader's WriteTo hands the open file, limited to the range, to
 // the destination's ReadFrom, so a copy to an http.ResponseWriter over
-// plain TCP is a sendfile(2) (see Section).
+// plain TCP is a sendfile(2) (see the section type).
 func (s *Store) Open(ctx context.Context, id string, off, n int64) (io.ReadCloser, error) {
 	if !ValidID(id) {
 		return nil, fmt.Errorf("fsblob: open %q: %w", id, blob.ErrNotFound)
@@ -180,7 +180,7 @@ func (s *Store) Open(ctx context.Context, id string, off, n int64) (io.ReadClose
 			return nil, fmt.Errorf("fsblob: open: %w", err)
 		}
 	}
-	return &Section{f: f, lr: io.LimitedReader{R: f, N: n}}, nil
+	return &section{f: f, lr: io.LimitedReader{R: f, N: n}}, nil
 }
 
 // Delete removes a committed blob.
@@ -394,7 +394,7 @@ func (w *writer) Abort() error {
 	return nil
 }
 
-// Section is the reader Open returns: an open file, positioned at the
+// section is the reader Open returns: an open file, positioned at the
 // range's start, and the number of bytes left in the range.
 //
 // Its WriteTo passes an *io.LimitedReader of the *os.File to the
@@ -402,17 +402,17 @@ func (w *writer) Abort() error {
 // (reached through http.ResponseWriter's ReadFrom) turns into sendfile(2):
 // the kernel copies the file to the socket with no user-space buffer. Any
 // other wrapper type around the file would fall back to a copy loop.
-type Section struct {
+type section struct {
 	f  *os.File
 	lr io.LimitedReader // R is f
 }
 
 // Read reads the next bytes of the range; io.EOF after its last byte.
-func (s *Section) Read(p []byte) (int, error) { return s.lr.Read(p) }
+func (s *section) Read(p []byte) (int, error) { return s.lr.Read(p) }
 
 // WriteTo writes the rest of the range to w: by sendfile when w's ReadFrom
 // reaches a TCP connection, otherwise through a pooled buffer.
-func (s *Section) WriteTo(w io.Writer) (int64, error) {
+func (s *section) WriteTo(w io.Writer) (int64, error) {
 	if rf, ok := w.(io.ReaderFrom); ok {
 		return rf.ReadFrom(&s.lr)
 	}
@@ -422,7 +422,7 @@ func (s *Section) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Close closes the file.
-func (s *Section) Close() error { return s.f.Close() }
+func (s *section) Close() error { return s.f.Close() }
 
 // copyBufPool holds the buffers of copies to writers without ReadFrom (a
 // pipe into a CopyObject's new blob): larger than io.Copy's 32 KiB, so
