@@ -127,7 +127,7 @@ func (s *Server) readObjectRange(rc *reqCtx, o *meta.Object, ck *customerKey, st
 		if err != nil {
 			return err
 		}
-		err = copyRange(w, f, p.offset, p.n)
+		_, err = io.Copy(w, f)
 		f.Close()
 		if err != nil {
 			return err

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -485,8 +484,9 @@ func (rc *reqCtx) setObjectHeaders(o *meta.Object) {
 }
 
 // streamObject copies [start, start+length) of o's segments to the client.
-// A segment stored in a file is sent with sendfile when the connection
-// allows it.
+// Each segment's range is opened from the blob store and copied with
+// io.Copy, so the store's reader chooses how the bytes reach the
+// connection (the filesystem store: sendfile, when the connection allows).
 func (s *Server) streamObject(rc *reqCtx, o *meta.Object, ck *customerKey, start, length int64, status int) error {
 	// Open the first blob before sending headers so a missing blob is an
 	// error response rather than a truncated body.
@@ -502,7 +502,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, ck *customerKey, start
 		rc.w.Write(b)
 		return nil
 	}
-	var first io.ReadSeekCloser
+	var first io.ReadCloser
 	if len(pieces) > 0 {
 		f, err := s.openPiece(ctx, pieces[0], o.Encryption.Mode, ck)
 		if err != nil {
@@ -517,10 +517,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, ck *customerKey, start
 		bufp := copyBufPool.Get().(*[]byte)
 		defer copyBufPool.Put(bufp)
 		buf := (*bufp)[:pieces[0].n]
-		_, err := first.Seek(pieces[0].offset, io.SeekStart)
-		if err == nil {
-			_, err = io.ReadFull(first, buf)
-		}
+		_, err := io.ReadFull(first, buf)
 		first.Close()
 		if err != nil {
 			return err
@@ -531,7 +528,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, ck *customerKey, start
 	}
 	rc.w.WriteHeader(status)
 	for i, p := range pieces {
-		var rd io.ReadSeekCloser = first
+		rd := first
 		if i > 0 {
 			f, err := s.openPiece(ctx, p, o.Encryption.Mode, ck)
 			if err != nil {
@@ -540,7 +537,7 @@ func (s *Server) streamObject(rc *reqCtx, o *meta.Object, ck *customerKey, start
 			}
 			rd = f
 		}
-		err := copyRange(rc.w, rd, p.offset, p.n)
+		_, err := io.Copy(rc.w, rd)
 		rd.Close()
 		if err != nil {
 			return nil // client went away; nothing more to send
@@ -563,27 +560,34 @@ type piece struct {
 
 // inlineRange returns the bytes of an inline piece (id ""), or an error
 // when the stored bytes are shorter than the metadata says.
-func (p piece) inlineRange() ([]byte, error) {
-	if p.offset+p.n > int64(len(p.inline)) {
-		return nil, fmt.Errorf("inline object holds %d bytes, range ends at %d", len(p.inline), p.offset+p.n)
+func (p piece) inlineRange() ([]byte, error) { return p.storedInline(p.offset, p.n) }
+
+// storedInline returns the stored bytes [off, off+n) of an inline piece.
+func (p piece) storedInline(off, n int64) ([]byte, error) {
+	if off+n > int64(len(p.inline)) {
+		return nil, fmt.Errorf("inline object holds %d bytes, range ends at %d", len(p.inline), off+n)
 	}
-	return p.inline[p.offset : p.offset+p.n], nil
+	return p.inline[off : off+n], nil
 }
 
-// openPiece opens the blob a piece lies in (or the inline bytes), reading
-// its plaintext when it is sealed: mode is the object's encryption and ck
-// the customer key an SSE-C read carried.
-func (s *Server) openPiece(ctx context.Context, p piece, mode string, ck *customerKey) (io.ReadSeekCloser, error) {
-	var stored io.ReadSeekCloser
+// openPiece opens a reader of exactly a piece's bytes: the range of its
+// blob (or of the inline bytes) that holds them, decrypted when sealed.
+// mode is the object's encryption and ck the customer key an SSE-C read
+// carried. A sealed piece opens the whole chunks around its range.
+func (s *Server) openPiece(ctx context.Context, p piece, mode string, ck *customerKey) (io.ReadCloser, error) {
+	off, n := p.offset, p.n
+	if p.sealedKey != "" {
+		off, n = sse.SealedRange(p.size, p.offset, p.n)
+	}
+	var stored io.ReadCloser
 	if p.id == "" {
-		if p.sealedKey == "" {
-			if _, err := p.inlineRange(); err != nil {
-				return nil, err
-			}
+		b, err := p.storedInline(off, n)
+		if err != nil {
+			return nil, err
 		}
-		stored = nopSeekCloser{bytes.NewReader(p.inline)}
+		stored = io.NopCloser(bytes.NewReader(b))
 	} else {
-		f, err := s.cfg.Blobs.Open(ctx, p.id)
+		f, err := s.cfg.Blobs.Open(ctx, p.id, off, n)
 		if err != nil {
 			return nil, err
 		}
@@ -595,17 +599,13 @@ func (s *Server) openPiece(ctx context.Context, p piece, mode string, ck *custom
 	dk, err := s.unwrapKey(mode, p.sealedKey, ck)
 	if err == nil {
 		var r *sse.Reader
-		if r, err = sse.NewReader(stored, dk, p.size); err == nil {
+		if r, err = sse.NewReader(stored, dk, p.size, p.offset, p.n); err == nil {
 			return r, nil
 		}
 	}
 	stored.Close()
 	return nil, fmt.Errorf("blob %q: %w", p.id, err)
 }
-
-type nopSeekCloser struct{ *bytes.Reader }
-
-func (nopSeekCloser) Close() error { return nil }
 
 // rangePieces maps the byte range [start, start+length) of an object onto
 // its segments' blobs, in order.
@@ -632,36 +632,6 @@ func rangePieces(o *meta.Object, start, length int64) []piece {
 // smallObject is the largest range sent from a buffer instead of with
 // sendfile; it must not exceed the copy buffer's size.
 const smallObject = 128 << 10
-
-// osFiler is implemented by blob readers backed by a file.
-type osFiler interface{ OSFile() *os.File }
-
-// rangeWriter is implemented by readers that write a range themselves
-// (sse.Reader: one decrypted chunk per write, no extra copy).
-type rangeWriter interface {
-	WriteRangeTo(w io.Writer, off, n int64) (int64, error)
-}
-
-func copyRange(w io.Writer, rd io.ReadSeeker, off, n int64) error {
-	if rw, ok := rd.(rangeWriter); ok {
-		_, err := rw.WriteRangeTo(w, off, n)
-		return err
-	}
-	if off > 0 {
-		if _, err := rd.Seek(off, io.SeekStart); err != nil {
-			return err
-		}
-	}
-	var src io.Reader = rd
-	if f, ok := rd.(osFiler); ok {
-		src = f.OSFile()
-	}
-	bufp := copyBufPool.Get().(*[]byte)
-	defer copyBufPool.Put(bufp)
-	// A LimitedReader around an *os.File keeps sendfile usable.
-	_, err := io.CopyBuffer(w, &io.LimitedReader{R: src, N: n}, *bufp)
-	return err
-}
 
 // parseRange parses a single-range Range header. ok is false when the
 // header is ignored (as S3 ignores malformed or multi-range values).

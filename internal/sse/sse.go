@@ -168,80 +168,107 @@ func (w *Writer) Close() error {
 	return err
 }
 
-// Reader reads the plaintext of a sealed body of a known plaintext size
-// from src, decrypting one chunk at a time. Seek moves to any plaintext
-// offset; the chunk holding it is the next one read.
-type Reader struct {
-	src    io.ReadSeeker
-	aead   cipher.AEAD
-	size   int64 // plaintext length
-	pos    int64 // plaintext offset of the next byte Read returns
-	chunk  []byte
-	cidx   int64 // index of the chunk held in chunk; -1 when none
-	buf    *[]byte
-	closer io.Closer
+// SealedRange returns the stored bytes [off, off+n) that hold the
+// plaintext bytes [poff, poff+pn) of a body of size plaintext bytes: the
+// whole chunks that cover them, which is what NewReader must be given.
+// An empty plaintext range needs no stored bytes.
+func SealedRange(size, poff, pn int64) (off, n int64) {
+	if pn <= 0 {
+		return 0, 0
+	}
+	first, last := poff/ChunkSize, (poff+pn-1)/ChunkSize
+	off = first * sealedChunk
+	end := min((last+1)*sealedChunk, SealedSize(size))
+	return off, end - off
 }
 
-// NewReader returns a reader of the size plaintext bytes sealed with key
-// in src. When src is an io.Closer, Close closes it.
-func NewReader(src io.ReadSeeker, key []byte, size int64) (*Reader, error) {
+// Reader reads the plaintext of a range of a sealed body of a known
+// plaintext size, decrypting one chunk at a time (WriteTo: a few at a
+// time) as it reads the stored bytes sequentially.
+type Reader struct {
+	src    io.Reader
+	aead   cipher.AEAD
+	size   int64  // plaintext length of the whole body
+	pos    int64  // plaintext offset of the next byte returned
+	end    int64  // plaintext offset where the range ends
+	next   int64  // index of the next chunk to read from src
+	chunk  []byte // plaintext of the loaded chunk not yet returned
+	buf    *[]byte
+	closer io.Closer
+	err    error // sticky: the first failure to read or open a chunk
+}
+
+// NewReader returns a reader of the plaintext bytes [off, off+n) of a body
+// of size plaintext bytes sealed with key. src holds the stored bytes
+// SealedRange(size, off, n) names, from their first byte; stored bytes
+// that are missing, changed or sealed under another key make Read and
+// WriteTo fail with ErrAuth. When src is an io.Closer, Close closes it.
+func NewReader(src io.Reader, key []byte, size, off, n int64) (*Reader, error) {
+	if off < 0 || n < 0 || off > size || n > size-off {
+		return nil, fmt.Errorf("sse: range %d+%d outside the body of %d bytes", off, n, size)
+	}
 	aead, err := newAEAD(key)
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{src: src, aead: aead, size: size, cidx: -1, buf: chunkPool.Get().(*[]byte)}
+	r := &Reader{src: src, aead: aead, size: size, pos: off, end: off + n, next: off / ChunkSize, buf: chunkPool.Get().(*[]byte)}
 	if c, ok := src.(io.Closer); ok {
 		r.closer = c
 	}
 	return r, nil
 }
 
-// Size is the plaintext length.
-func (r *Reader) Size() int64 { return r.size }
-
 func (r *Reader) Read(p []byte) (int, error) {
-	if r.pos >= r.size {
+	if r.pos >= r.end {
 		return 0, io.EOF
 	}
-	i := r.pos / ChunkSize
-	if i != r.cidx {
-		if err := r.load(i); err != nil {
+	if len(r.chunk) == 0 {
+		plain, err := r.readChunks((*r.buf)[:sealedChunk], (*r.buf)[:0], 1)
+		if err != nil {
 			return 0, err
 		}
+		r.chunk = plain
 	}
-	n := copy(p, r.chunk[r.pos-i*ChunkSize:])
+	n := copy(p, r.chunk)
+	r.chunk = r.chunk[n:]
 	r.pos += int64(n)
 	return n, nil
 }
 
-// load reads and opens chunk i.
-func (r *Reader) load(i int64) error {
-	if r.cidx < 0 || i != r.cidx+1 {
-		if _, err := r.src.Seek(i*sealedChunk, io.SeekStart); err != nil {
-			return err
-		}
+// readChunks reads the next k stored chunks into sealed, opens them
+// into plain (which may be sealed[:0] when k is 1: opened in place) and
+// returns the part of their plaintext inside the range, from pos on.
+func (r *Reader) readChunks(sealed, plain []byte, k int64) ([]byte, error) {
+	if r.err != nil {
+		return nil, r.err
 	}
-	plain := min(ChunkSize, r.size-i*ChunkSize)
-	b := (*r.buf)[:plain+tagSize]
-	if _, err := io.ReadFull(r.src, b); err != nil {
+	i := r.next
+	// Stored bytes of chunks i..i+k-1 (the body's last chunk is short).
+	plainEnd := min((i+k)*ChunkSize, r.size)
+	if _, err := io.ReadFull(r.src, sealed[:plainEnd-i*ChunkSize+k*tagSize]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%w: chunk %d is short", ErrAuth, i)
+			err = fmt.Errorf("%w: chunk %d is short", ErrAuth, i)
 		}
-		return err
+		r.err = err
+		return nil, err
 	}
-	last := (i+1)*ChunkSize >= r.size
 	var nb [12]byte
-	out, err := r.aead.Open(b[:0], nonce(&nb, i, last), b, nil)
-	if err != nil {
-		r.cidx = -1
-		return fmt.Errorf("%w: chunk %d", ErrAuth, i)
+	for j := int64(0); j < k; j++ {
+		c := i + j
+		cl := min(ChunkSize, r.size-c*ChunkSize) + tagSize
+		var err error
+		plain, err = r.aead.Open(plain, nonce(&nb, c, (c+1)*ChunkSize >= r.size), sealed[j*sealedChunk:j*sealedChunk+cl], nil)
+		if err != nil {
+			r.err = fmt.Errorf("%w: chunk %d", ErrAuth, c)
+			return nil, r.err
+		}
 	}
-	r.chunk, r.cidx = out, i
-	return nil
+	r.next = i + k
+	return plain[r.pos-i*ChunkSize : min(int64(len(plain)), r.end-i*ChunkSize)], nil
 }
 
-// batchChunks is how many chunks WriteRangeTo reads and writes at once:
-// fewer system calls on both sides than one chunk at a time.
+// batchChunks is how many chunks WriteTo reads and writes at once: fewer
+// system calls on both sides than one chunk at a time.
 const batchChunks = 4
 
 type batch struct{ sealed, plain []byte }
@@ -250,83 +277,46 @@ var batchPool = sync.Pool{New: func() any {
 	return &batch{sealed: make([]byte, batchChunks*sealedChunk), plain: make([]byte, batchChunks*ChunkSize)}
 }}
 
-// WriteRangeTo writes the n plaintext bytes at offset off to w. It reads
-// and decrypts up to four chunks at a time and writes them in one Write,
-// without the copy through a caller's buffer that Read needs.
-func (r *Reader) WriteRangeTo(w io.Writer, off, n int64) (int64, error) {
-	if off < 0 || n < 0 || off+n > r.size {
-		return 0, errors.New("sse: range outside the body")
-	}
-	if n == 0 {
-		return 0, nil
-	}
-	b := batchPool.Get().(*batch)
-	defer batchPool.Put(b)
-	r.cidx, r.chunk = -1, nil // the batch moves src; the Read chunk is gone
-	first, last := off/ChunkSize, (off+n-1)/ChunkSize
-	if _, err := r.src.Seek(first*sealedChunk, io.SeekStart); err != nil {
-		return 0, err
-	}
+// WriteTo writes the rest of the range to w. It reads and decrypts up to
+// four chunks at a time and writes them in one Write, without the copy
+// through a caller's buffer that Read needs.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
 	var done int64
-	var nb [12]byte
-	for i := first; i <= last; i += batchChunks {
-		k := min(batchChunks, last-i+1)
-		// Stored bytes of chunks i..i+k-1 (the body's last chunk is short).
-		plainEnd := min((i+k)*ChunkSize, r.size)
-		sealedLen := plainEnd - i*ChunkSize + k*tagSize
-		if _, err := io.ReadFull(r.src, b.sealed[:sealedLen]); err != nil {
-			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return done, fmt.Errorf("%w: chunk %d is short", ErrAuth, i)
-			}
-			return done, err
-		}
-		plain := b.plain[:0]
-		for j := int64(0); j < k; j++ {
-			c := i + j
-			cl := min(ChunkSize, r.size-c*ChunkSize) + tagSize
-			ct := b.sealed[j*sealedChunk : j*sealedChunk+cl]
-			var err error
-			plain, err = r.aead.Open(plain, nonce(&nb, c, (c+1)*ChunkSize >= r.size), ct, nil)
-			if err != nil {
-				return done, fmt.Errorf("%w: chunk %d", ErrAuth, c)
-			}
-		}
-		// The part of these chunks inside the range.
-		from := max(off-i*ChunkSize, 0)
-		to := min(int64(len(plain)), off+n-i*ChunkSize)
-		m, err := w.Write(plain[from:to])
+	if len(r.chunk) > 0 { // the rest of a chunk Read opened
+		m, err := w.Write(r.chunk)
 		done += int64(m)
+		r.chunk = r.chunk[m:]
+		r.pos += int64(m)
 		if err != nil {
 			return done, err
 		}
 	}
-	r.pos = off + done
+	if r.pos >= r.end {
+		return done, nil
+	}
+	b := batchPool.Get().(*batch)
+	defer batchPool.Put(b)
+	last := (r.end - 1) / ChunkSize
+	for r.pos < r.end {
+		plain, err := r.readChunks(b.sealed, b.plain[:0], min(batchChunks, last-r.next+1))
+		if err != nil {
+			return done, err
+		}
+		m, err := w.Write(plain)
+		done += int64(m)
+		r.pos += int64(m)
+		if err != nil {
+			return done, err
+		}
+	}
 	return done, nil
-}
-
-// Seek sets the plaintext offset of the next Read.
-func (r *Reader) Seek(offset int64, whence int) (int64, error) {
-	switch whence {
-	case io.SeekStart:
-	case io.SeekCurrent:
-		offset += r.pos
-	case io.SeekEnd:
-		offset += r.size
-	default:
-		return 0, errors.New("sse: bad whence")
-	}
-	if offset < 0 {
-		return 0, errors.New("sse: negative position")
-	}
-	r.pos = offset
-	return offset, nil
 }
 
 // Close releases the chunk buffer and closes src when it is a Closer.
 func (r *Reader) Close() error {
 	if r.buf != nil {
 		chunkPool.Put(r.buf)
-		r.buf, r.chunk, r.cidx = nil, nil, -1
+		r.buf, r.chunk = nil, nil
 	}
 	if r.closer != nil {
 		return r.closer.Close()

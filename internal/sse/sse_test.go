@@ -3,6 +3,7 @@ package sse
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -43,7 +44,7 @@ func TestRoundTripAndRanges(t *testing.T) {
 		if n >= 16 && bytes.Contains(sealed, plain[:16]) {
 			t.Fatalf("n=%d: plaintext visible in the sealed bytes", n)
 		}
-		r, err := NewReader(bytes.NewReader(sealed), key, int64(n))
+		r, err := NewReader(bytes.NewReader(sealed), key, int64(n), 0, int64(n))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,22 +52,34 @@ func TestRoundTripAndRanges(t *testing.T) {
 		if err != nil || !bytes.Equal(got, plain) {
 			t.Fatalf("n=%d: round trip: err %v, equal %v", n, err, bytes.Equal(got, plain))
 		}
+		r.Close()
 		for range 20 {
 			if n == 0 {
 				break
 			}
 			off := rand.IntN(n)
 			ln := rand.IntN(n - off + 1)
-			if _, err := r.Seek(int64(off), io.SeekStart); err != nil {
-				t.Fatal(err)
-			}
-			part := make([]byte, ln)
-			if _, err := io.ReadFull(r, part); err != nil || !bytes.Equal(part, plain[off:off+ln]) {
-				t.Fatalf("n=%d range %d+%d: err %v", n, off, ln, err)
+			part, err := readRange(sealed, key, int64(n), int64(off), int64(ln))
+			if err != nil || !bytes.Equal(part, plain[off:off+ln]) {
+				t.Fatalf("n=%d range %d+%d: %d bytes, err %v", n, off, ln, len(part), err)
 			}
 		}
-		r.Close()
 	}
+}
+
+// readRange reads plaintext [off, off+n) of a body of size bytes from the
+// stored bytes SealedRange names, as a ranged blob read returns them.
+func readRange(sealed, key []byte, size, off, n int64) ([]byte, error) {
+	so, sn := SealedRange(size, off, n)
+	if so < 0 || sn < 0 || so+sn > int64(len(sealed)) {
+		return nil, fmt.Errorf("SealedRange(%d, %d, %d) = %d+%d, outside %d stored bytes", size, off, n, so, sn, len(sealed))
+	}
+	r, err := NewReader(bytes.NewReader(sealed[so:so+sn]), key, size, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(r)
 }
 
 func TestTamperingIsDetected(t *testing.T) {
@@ -94,7 +107,7 @@ func TestTamperingIsDetected(t *testing.T) {
 		"truncated by a byte": {good[:len(good)-1], key},
 	}
 	for name, c := range cases {
-		r, err := NewReader(bytes.NewReader(c.data), c.key, n)
+		r, err := NewReader(bytes.NewReader(c.data), c.key, n, 0, n)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,9 +115,12 @@ func TestTamperingIsDetected(t *testing.T) {
 		if !errors.Is(err, ErrAuth) {
 			t.Errorf("%s: read error %v, want ErrAuth", name, err)
 		}
-		if _, err := r.WriteRangeTo(io.Discard, 0, n); !errors.Is(err, ErrAuth) {
-			t.Errorf("%s: WriteRangeTo error %v, want ErrAuth", name, err)
+		r.Close()
+		r, _ = NewReader(bytes.NewReader(c.data), c.key, n, 0, n)
+		if _, err := r.WriteTo(io.Discard); !errors.Is(err, ErrAuth) {
+			t.Errorf("%s: WriteTo error %v, want ErrAuth", name, err)
 		}
+		r.Close()
 	}
 }
 
@@ -157,27 +173,36 @@ func FuzzReader(f *testing.F) {
 		if size < 0 || size > 4*ChunkSize || off < 0 {
 			return
 		}
-		r, err := NewReader(bytes.NewReader(data), key, size)
+		if off > size {
+			if _, err := NewReader(bytes.NewReader(data), key, size, off, 0); err == nil {
+				t.Fatalf("NewReader accepted offset %d of a %d-byte body", off, size)
+			}
+			return
+		}
+		// The stored bytes a ranged blob read of SealedRange returns (or
+		// fewer, when data is short).
+		so, sn := SealedRange(size, off, size-off)
+		stored := data[min(so, int64(len(data))):min(so+sn, int64(len(data)))]
+		r, err := NewReader(bytes.NewReader(stored), key, size, off, size-off)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Seek(off, io.SeekStart)
 		got, err := io.ReadAll(r)
-		if err == nil && int64(len(got)) != max(0, size-off) {
-			t.Fatalf("read %d bytes without error, want %d", len(got), max(0, size-off))
+		if err == nil && int64(len(got)) != size-off {
+			t.Fatalf("read %d bytes without error, want %d", len(got), size-off)
 		}
 		if err != nil && !errors.Is(err, ErrAuth) {
 			t.Fatalf("error %v is not ErrAuth", err)
 		}
-		if off <= size {
-			var out bytes.Buffer
-			n, err := r.WriteRangeTo(&out, off, size-off)
-			if err != nil && !errors.Is(err, ErrAuth) {
-				t.Fatalf("WriteRangeTo error %v is not ErrAuth", err)
-			}
-			if err == nil && (n != size-off || int64(out.Len()) != n) {
-				t.Fatalf("WriteRangeTo wrote %d (%d) bytes without error, want %d", n, out.Len(), size-off)
-			}
+		r.Close()
+		r, _ = NewReader(bytes.NewReader(stored), key, size, off, size-off)
+		var out bytes.Buffer
+		n, err := r.WriteTo(&out)
+		if err != nil && !errors.Is(err, ErrAuth) {
+			t.Fatalf("WriteTo error %v is not ErrAuth", err)
+		}
+		if err == nil && (n != size-off || int64(out.Len()) != n) {
+			t.Fatalf("WriteTo wrote %d (%d) bytes without error, want %d", n, out.Len(), size-off)
 		}
 		r.Close()
 	})
@@ -192,7 +217,7 @@ func BenchmarkReader(b *testing.B) {
 	buf := make([]byte, 256<<10)
 	b.SetBytes(int64(len(plain)))
 	for b.Loop() {
-		r, _ := NewReader(bytes.NewReader(sealed), key, int64(len(plain)))
+		r, _ := NewReader(bytes.NewReader(sealed), key, int64(len(plain)), 0, int64(len(plain)))
 		io.CopyBuffer(io.Discard, struct{ io.Reader }{r}, buf)
 		r.Close()
 	}
@@ -218,22 +243,52 @@ func BenchmarkWriter(b *testing.B) {
 	}
 }
 
-func TestWriteRangeTo(t *testing.T) {
+func TestWriteTo(t *testing.T) {
 	key := NewDataKey()
 	plain := make([]byte, 3*ChunkSize+77)
 	for i := range plain {
 		plain[i] = byte(i * 7)
 	}
-	r, _ := NewReader(bytes.NewReader(seal(t, key, plain)), key, int64(len(plain)))
-	defer r.Close()
-	for _, c := range [][2]int64{{0, int64(len(plain))}, {5, 10}, {ChunkSize - 3, 6}, {2*ChunkSize + 1, ChunkSize + 76}, {int64(len(plain)), 0}} {
-		var out bytes.Buffer
-		n, err := r.WriteRangeTo(&out, c[0], c[1])
-		if err != nil || n != c[1] || !bytes.Equal(out.Bytes(), plain[c[0]:c[0]+c[1]]) {
-			t.Fatalf("range %v: n %d err %v", c, n, err)
+	sealed := seal(t, key, plain)
+	size := int64(len(plain))
+	for _, c := range [][2]int64{{0, size}, {5, 10}, {ChunkSize - 3, 6}, {2*ChunkSize + 1, ChunkSize + 76}, {size, 0}} {
+		for _, readFirst := range []int64{0, 3} {
+			readFirst = min(readFirst, c[1])
+			so, sn := SealedRange(size, c[0], c[1])
+			r, err := NewReader(bytes.NewReader(sealed[so:so+sn]), key, size, c[0], c[1])
+			if err != nil {
+				t.Fatalf("range %v: %v", c, err)
+			}
+			// A reader Read in part writes the rest.
+			out := bytes.NewBuffer(make([]byte, readFirst))
+			if _, err := io.ReadFull(r, out.Bytes()); err != nil {
+				t.Fatalf("range %v: reading the first %d bytes: %v", c, readFirst, err)
+			}
+			n, err := r.WriteTo(out)
+			r.Close()
+			if err != nil || n != c[1]-readFirst || !bytes.Equal(out.Bytes(), plain[c[0]:c[0]+c[1]]) {
+				t.Fatalf("range %v after reading %d: n %d err %v", c, readFirst, n, err)
+			}
 		}
 	}
-	if _, err := r.WriteRangeTo(io.Discard, 1, int64(len(plain))); err == nil {
-		t.Fatal("a range past the end was written")
+	if _, err := NewReader(bytes.NewReader(sealed), key, size, 1, size); err == nil {
+		t.Fatal("a range past the end was accepted")
+	}
+}
+
+func TestSealedRange(t *testing.T) {
+	size := int64(3*ChunkSize + 77)
+	for _, c := range []struct{ off, n, wantOff, wantN int64 }{
+		{0, size, 0, SealedSize(size)},
+		{0, 1, 0, sealedChunk},
+		{ChunkSize - 1, 2, 0, 2 * sealedChunk},
+		{ChunkSize, ChunkSize, sealedChunk, sealedChunk},
+		{3 * ChunkSize, 77, 3 * sealedChunk, 77 + tagSize},
+		{size - 1, 1, 3 * sealedChunk, 77 + tagSize},
+		{5, 0, 0, 0},
+	} {
+		if off, n := SealedRange(size, c.off, c.n); off != c.wantOff || n != c.wantN {
+			t.Errorf("SealedRange(%d, %d, %d) = %d+%d, want %d+%d", size, c.off, c.n, off, n, c.wantOff, c.wantN)
+		}
 	}
 }

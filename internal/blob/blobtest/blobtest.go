@@ -20,44 +20,81 @@ import (
 func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 	ctx := context.Background()
 
-	t.Run("committed blob reads back with its size and seeks", func(t *testing.T) {
+	t.Run("committed blob reads back whole and in ranges", func(t *testing.T) {
 		s := newStore(t)
 		data := randBytes(t, 100_000)
 		id := put(t, s, data)
-		r, err := s.Open(ctx, id)
+		size := int64(len(data))
+		for _, c := range []struct {
+			name   string
+			off, n int64
+			want   []byte
+		}{
+			{"whole, to the end", 0, -1, data},
+			{"whole, by length", 0, size, data},
+			{"prefix", 0, 10, data[:10]},
+			{"middle", 5000, 10, data[5000:5010]},
+			{"middle across 64 KiB", 65530, 20, data[65530:65550]},
+			{"suffix, to the end", size - 10, -1, data[size-10:]},
+			{"suffix, by length", size - 10, 10, data[size-10:]},
+			{"last byte", size - 1, 1, data[size-1:]},
+			{"zero-length at the start", 0, 0, nil},
+			{"zero-length in the middle", 777, 0, nil},
+			{"zero-length at the end", size, 0, nil},
+			{"to the end from the end", size, -1, nil},
+		} {
+			for _, via := range copyPaths {
+				got, err := readRange(s, id, c.off, c.n, via.copy)
+				if err != nil || !bytes.Equal(got, c.want) {
+					t.Errorf("%s (%d+%d) via %s: %d bytes, err %v; want %d bytes of the blob", c.name, c.off, c.n, via.name, len(got), err, len(c.want))
+				}
+			}
+		}
+	})
+
+	t.Run("a range outside the blob is ErrRange", func(t *testing.T) {
+		s := newStore(t)
+		id := put(t, s, randBytes(t, 1000))
+		for _, c := range [][2]int64{{1001, 0}, {1001, -1}, {0, 1001}, {999, 2}, {1000, 1}, {-1, 1}, {-1, -1}} {
+			if r, err := s.Open(ctx, id, c[0], c[1]); !errors.Is(err, blob.ErrRange) {
+				if err == nil {
+					r.Close()
+				}
+				t.Errorf("Open(%d, %d) of 1000 bytes = %v, want ErrRange", c[0], c[1], err)
+			}
+		}
+	})
+
+	t.Run("a reader read in part copies the rest", func(t *testing.T) {
+		s := newStore(t)
+		data := randBytes(t, 300_000)
+		id := put(t, s, data)
+		r, err := s.Open(ctx, id, 100, 200_000)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer r.Close()
-		if r.Size() != int64(len(data)) {
-			t.Fatalf("Size = %d, want %d", r.Size(), len(data))
+		head := make([]byte, 1000)
+		if _, err := io.ReadFull(r, head); err != nil || !bytes.Equal(head, data[100:1100]) {
+			t.Fatalf("first 1000 bytes: err %v, equal %v", err, bytes.Equal(head, data[100:1100]))
 		}
-		got, err := io.ReadAll(r)
-		if err != nil || !bytes.Equal(got, data) {
-			t.Fatalf("ReadAll: %d bytes, err %v; want the written bytes", len(got), err)
-		}
-		if _, err := r.Seek(5000, io.SeekStart); err != nil {
-			t.Fatal(err)
-		}
-		buf := make([]byte, 10)
-		if _, err := io.ReadFull(r, buf); err != nil || !bytes.Equal(buf, data[5000:5010]) {
-			t.Fatalf("read after Seek: %x, %v", buf, err)
-		}
-		if n, err := r.Seek(-10, io.SeekEnd); err != nil || n != int64(len(data)-10) {
-			t.Fatalf("Seek from end = %d, %v", n, err)
+		var rest bytes.Buffer
+		if n, err := io.Copy(&rest, r); err != nil || n != 199_000 || !bytes.Equal(rest.Bytes(), data[1100:200_100]) {
+			t.Fatalf("rest: %d bytes, err %v; want the next 199000 bytes", n, err)
 		}
 	})
 
 	t.Run("empty blob is fine", func(t *testing.T) {
 		s := newStore(t)
 		id := put(t, s, nil)
-		r, err := s.Open(ctx, id)
-		if err != nil {
-			t.Fatal(err)
+		for _, n := range []int64{-1, 0} {
+			got, err := readRange(s, id, 0, n, io.Copy)
+			if err != nil || len(got) != 0 {
+				t.Fatalf("Open(0, %d) of an empty blob: %d bytes, err %v", n, len(got), err)
+			}
 		}
-		defer r.Close()
-		if r.Size() != 0 {
-			t.Fatalf("Size = %d", r.Size())
+		if _, err := s.Open(ctx, id, 0, 1); !errors.Is(err, blob.ErrRange) {
+			t.Fatalf("Open(0, 1) of an empty blob = %v, want ErrRange", err)
 		}
 	})
 
@@ -75,7 +112,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			t.Fatalf("IDs %q and %q", w1.ID(), w2.ID())
 		}
 		w1.Write([]byte("pending"))
-		if _, err := s.Open(ctx, w1.ID()); !errors.Is(err, blob.ErrNotFound) {
+		if _, err := s.Open(ctx, w1.ID(), 0, -1); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("Open of uncommitted blob: %v, want ErrNotFound", err)
 		}
 		if ids := walk(t, s); len(ids) != 0 {
@@ -95,7 +132,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		if err := w.Abort(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Open(ctx, w.ID()); !errors.Is(err, blob.ErrNotFound) {
+		if _, err := s.Open(ctx, w.ID(), 0, -1); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("Open after Abort: %v", err)
 		}
 		if ids := walk(t, s); len(ids) != 0 {
@@ -114,7 +151,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			t.Fatal(err)
 		}
 		w.Abort()
-		r, err := s.Open(ctx, w.ID())
+		r, err := s.Open(ctx, w.ID(), 0, -1)
 		if err != nil {
 			t.Fatalf("Open after Commit+Abort: %v", err)
 		}
@@ -148,7 +185,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		if err := s.Delete(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Open(ctx, id); !errors.Is(err, blob.ErrNotFound) {
+		if _, err := s.Open(ctx, id, 0, -1); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("Open after Delete: %v", err)
 		}
 		if err := s.Delete(ctx, id); !errors.Is(err, blob.ErrNotFound) {
@@ -161,7 +198,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		for _, id := range []string{"", "..", "../../etc/passwd", "/etc/passwd", "tmp",
 			"0123456789abcdef0123456789abcdeg", "0123456789ABCDEF0123456789ABCDEF",
 			"0123456789abcdef0123456789abcdef/..", "ab/cd/0123456789abcdef0123456789abcdef"} {
-			if _, err := s.Open(ctx, id); !errors.Is(err, blob.ErrNotFound) {
+			if _, err := s.Open(ctx, id, 0, -1); !errors.Is(err, blob.ErrNotFound) {
 				t.Errorf("Open(%q) = %v, want ErrNotFound", id, err)
 			}
 			if err := s.Delete(ctx, id); !errors.Is(err, blob.ErrNotFound) {
@@ -192,7 +229,7 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		}
 		wg.Wait()
 		for i, id := range ids {
-			r, err := s.Open(ctx, id)
+			r, err := s.Open(ctx, id, 0, -1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,10 +257,10 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 		if err != nil || n != 1 {
 			t.Fatalf("Sweep = %d, %v; want 1", n, err)
 		}
-		if _, err := s.Open(ctx, orphan); !errors.Is(err, blob.ErrNotFound) {
+		if _, err := s.Open(ctx, orphan, 0, -1); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("orphan still there: %v", err)
 		}
-		r, err := s.Open(ctx, keep)
+		r, err := s.Open(ctx, keep, 0, -1)
 		if err != nil {
 			t.Fatalf("referenced blob removed: %v", err)
 		}
@@ -248,6 +285,34 @@ func Run(t *testing.T, newStore func(t *testing.T) blob.Store) {
 			t.Fatalf("Walk after failed commit: %v", ids)
 		}
 	})
+}
+
+// copyPaths are the ways a caller drains a reader: its Read method, io.Copy
+// into a writer with ReadFrom (what an HTTP response is) and io.Copy into a
+// plain writer (a pipe); the last two use the reader's WriteTo if it has one.
+var copyPaths = []struct {
+	name string
+	copy func(dst io.Writer, src io.Reader) (int64, error)
+}{
+	{"Read", func(dst io.Writer, src io.Reader) (int64, error) {
+		return io.Copy(dst, struct{ io.Reader }{src})
+	}},
+	{"io.Copy to a ReaderFrom", io.Copy},
+	{"io.Copy to a plain writer", func(dst io.Writer, src io.Reader) (int64, error) {
+		return io.Copy(struct{ io.Writer }{dst}, src)
+	}},
+}
+
+// readRange opens [off, off+n) of blob id and drains it with copy.
+func readRange(s blob.Store, id string, off, n int64, copy func(io.Writer, io.Reader) (int64, error)) ([]byte, error) {
+	r, err := s.Open(context.Background(), id, off, n)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var b bytes.Buffer
+	_, err = copy(&b, r)
+	return b.Bytes(), err
 }
 
 func randBytes(t *testing.T, n int) []byte {

@@ -1,7 +1,9 @@
 package fsblob
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -48,7 +50,7 @@ func TestOpenRemovesOldTempFiles(t *testing.T) {
 	fresh.Abort()
 }
 
-func TestCommittedLayoutAndOSFile(t *testing.T) {
+func TestCommittedLayout(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := Open(dir)
 	w, _ := s.Create(context.Background())
@@ -60,14 +62,62 @@ func TestCommittedLayoutAndOSFile(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "blobs", id[:2], id[2:4], id)); err != nil {
 		t.Fatal(err)
 	}
-	r, err := s.Open(context.Background(), id)
+}
+
+// readerFromSpy records what a copy hands to ReadFrom, as
+// http.ResponseWriter's ReadFrom receives it.
+type readerFromSpy struct {
+	src   io.Reader
+	limit int64
+	buf   bytes.Buffer
+}
+
+func (w *readerFromSpy) Write(p []byte) (int, error) { return w.buf.Write(p) }
+
+func (w *readerFromSpy) ReadFrom(src io.Reader) (int64, error) {
+	w.src = src
+	if lr, ok := src.(*io.LimitedReader); ok {
+		w.limit = lr.N
+	}
+	return w.buf.ReadFrom(src)
+}
+
+// TestRangeCopyKeepsSendfile checks that io.Copy of an opened range into a
+// writer with ReadFrom passes an *io.LimitedReader of the *os.File, limited
+// to the range: the only form net.TCPConn.ReadFrom sends with sendfile(2).
+func TestRangeCopyKeepsSendfile(t *testing.T) {
+	s, err := Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	f, ok := r.(*File)
-	if !ok || f.OSFile() == nil {
-		t.Fatalf("Open returned %T, want *File with an *os.File", r)
+	data := bytes.Repeat([]byte("0123456789"), 50_000)
+	w, _ := s.Create(context.Background())
+	w.Write(data)
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]int64{{0, -1}, {0, 1000}, {123_456, 200_000}, {499_990, 10}} {
+		r, err := s.Open(context.Background(), w.ID(), c[0], c[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var spy readerFromSpy
+		n, err := io.Copy(&spy, r)
+		r.Close()
+		want := c[1]
+		if want < 0 {
+			want = int64(len(data)) - c[0]
+		}
+		lr, _ := spy.src.(*io.LimitedReader)
+		if lr == nil {
+			t.Fatalf("range %v: ReadFrom got %T, want *io.LimitedReader", c, spy.src)
+		}
+		if _, ok := lr.R.(*os.File); !ok || spy.limit != want {
+			t.Fatalf("range %v: ReadFrom got a LimitedReader of %T with N %d, want *os.File with N %d", c, lr.R, spy.limit, want)
+		}
+		if err != nil || n != want || !bytes.Equal(spy.buf.Bytes(), data[c[0]:c[0]+want]) {
+			t.Fatalf("range %v: copied %d bytes, err %v; want %d bytes of the blob", c, n, err, want)
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ func TestCommitModes(t *testing.T) {
 			}
 			wg.Wait()
 			for i, id := range ids {
-				r, err := s.Open(ctx, id)
+				r, err := s.Open(ctx, id, 0, -1)
 				if err != nil {
 					t.Fatal(err)
 				}
