@@ -287,7 +287,7 @@ func TestLifecycleExpiresANoncurrentVersion(t *testing.T) {
 	r.rules = []objects.LifecycleRule{{ID: "old", Prefix: "logs/", NoncurrentDays: 1}}
 	v1 := r.put(t, "logs/a", "version one")
 	other := r.put(t, "data/a", "outside the prefix") // current, and so never noncurrent
-	r.set(t0.Add(2 * time.Hour))                       // v2 written 2026-03-10 11:30 UTC
+	r.set(t0.Add(2 * time.Hour))                      // v2 written 2026-03-10 11:30 UTC
 	v2 := r.put(t, "logs/a", "version two")
 	r.put(t, "data/a", "outside the prefix, again")
 
