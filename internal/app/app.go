@@ -21,9 +21,11 @@ import (
 
 	"github.com/outpost-s3/outpost/internal/blob"
 	fsblob "github.com/outpost-s3/outpost/internal/blob/fs"
+	"github.com/outpost-s3/outpost/internal/bucketconfig"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/meta/sqlmeta"
+	"github.com/outpost-s3/outpost/internal/objects"
 	"github.com/outpost-s3/outpost/internal/server"
 )
 
@@ -144,6 +146,9 @@ type App struct {
 	Meta     meta.Store
 	Blobs    blob.Store
 	Handler  *server.Server
+	// Objects runs the object operations outside requests: the
+	// lifecycle worker.
+	Objects *objects.Service
 	// Keyring is the master key (secrets at rest, session tokens).
 	Keyring *iam.Keyring
 	// TLS is the HTTPS configuration, nil without Config.TLSListen (tls.go).
@@ -258,6 +263,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		OrphanGrace: cfg.OrphanGrace, TrustedProxies: cfg.TrustedProxies, PublicURL: cfg.PublicURL,
 		Observers: cfg.Observers, Limits: cfg.Limits, InlineMax: cfg.InlineMax, PlaintextAtRest: cfg.PlaintextAtRest,
 	})
+	if err == nil {
+		a.Objects, err = objects.New(objects.Config{Meta: ms, Blobs: blobs, Logger: cfg.Logger, Now: cfg.Now,
+			Lifecycle: func(ctx context.Context, bucket string) ([]objects.LifecycleRule, error) {
+				return bucketconfig.LifecycleRules(ctx, ms, bucket)
+			}})
+	}
 	if err != nil {
 		ms.Close()
 		return nil, err
@@ -412,8 +423,8 @@ func (a *App) FlushKeyUsage(ctx context.Context) error {
 
 // RunLifecycle applies every bucket's lifecycle rules once, at the
 // configured clock (Config.Now): tests move the clock and call it.
-func (a *App) RunLifecycle(ctx context.Context) (server.LifecycleStats, error) {
-	st, err := a.Handler.RunLifecycle(ctx)
+func (a *App) RunLifecycle(ctx context.Context) (objects.LifecycleStats, error) {
+	st, err := a.Objects.RunLifecycle(ctx)
 	if err != nil {
 		a.log.Warn("lifecycle pass failed", "error", err)
 	}

@@ -121,15 +121,11 @@ func (rc *reqCtx) deleteBucket() error {
 // Control's DeleteBucket alike. Multipart uploads in progress go with it, as
 // in S3 (a bucket whose only content is an unfinished upload can be deleted).
 func (s *Server) deleteBucket(ctx context.Context, bucket string) error {
-	freed, err := s.cfg.Meta.DeleteBucket(ctx, bucket)
+	err := s.objects.DeleteBucket(ctx, bucket)
 	if errors.Is(err, meta.ErrBucketNotEmpty) {
 		return s3err.BucketNotEmpty.With(s3err.Field{Name: "BucketName", Value: bucket})
 	}
-	if err != nil {
-		return err
-	}
-	s.deleteBlobs(freed)
-	return nil
+	return err
 }
 
 type listAllMyBucketsResult struct {

@@ -168,14 +168,14 @@ func (rc *reqCtx) copyObject() error {
 	directive := rc.r.Header.Get("x-amz-metadata-directive")
 	switch directive {
 	case "", "COPY":
-		attrs.headers, attrs.metadata = src.Headers, src.Metadata
+		attrs.Headers, attrs.Metadata = src.Headers, src.Metadata
 	case "REPLACE":
 	default:
 		return s3err.InvalidArgument.WithMessage("Unknown metadata directive.").With(s3err.Field{Name: "ArgumentName", Value: "x-amz-metadata-directive"}, s3err.Field{Name: "ArgumentValue", Value: directive})
 	}
 	switch td := rc.r.Header.Get("x-amz-tagging-directive"); td {
 	case "", "COPY":
-		attrs.tags = src.Tags
+		attrs.Tags = src.Tags
 	case "REPLACE":
 	default:
 		return s3err.InvalidArgument.WithMessage("Unknown tagging directive.")

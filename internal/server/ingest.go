@@ -16,6 +16,7 @@ import (
 
 	"github.com/outpost-s3/outpost/internal/blob"
 	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/objects"
 	"github.com/outpost-s3/outpost/internal/s3err"
 	"github.com/outpost-s3/outpost/internal/sse"
 )
@@ -35,9 +36,9 @@ type ingested struct {
 	etag      string
 }
 
-// segment is the object segment that holds an ingested body.
-func (in *ingested) segment() meta.Segment {
-	return meta.Segment{BlobID: in.blobID, Size: in.size, ETag: in.etag, Checksums: in.checksums, SealedKey: in.sealedKey}
+// body is the ingested body as the objects service commits it.
+func (in *ingested) body() objects.Body {
+	return objects.Body{BlobID: in.blobID, Inline: in.inline, Size: in.size, ETag: in.etag, Checksums: in.checksums, SealedKey: in.sealedKey}
 }
 
 // inlineWriter collects a small body in memory (see Config.InlineMax); it

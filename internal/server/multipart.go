@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/objects"
 	"github.com/outpost-s3/outpost/internal/s3err"
 )
 
@@ -54,7 +54,7 @@ func (rc *reqCtx) createMultipartUpload() error {
 		return err
 	}
 	u := meta.Upload{ID: newUploadID(), Bucket: rc.bucket, Key: rc.key, Initiated: rc.s.now().UTC(),
-		Headers: attrs.headers, Metadata: attrs.metadata, Tags: attrs.tags, ACL: attrs.acl, StorageClass: attrs.class,
+		Headers: attrs.Headers, Metadata: attrs.Metadata, Tags: attrs.Tags, ACL: attrs.ACL, StorageClass: attrs.StorageClass,
 		ChecksumAlgorithm: alg, ChecksumType: ctype, Encryption: sl.encryption()}
 	if !rc.principal.Anonymous() {
 		u.Initiator = rc.principal.ARN
@@ -154,7 +154,7 @@ func (rc *reqCtx) uploadPart() error {
 	}
 	if u.ChecksumAlgorithm != "" {
 		if _, ok := in.checksums[u.ChecksumAlgorithm]; !ok {
-			rc.s.deleteBlob(in.blobID)
+			rc.s.objects.DeleteBlobs(in.blobID)
 			return s3err.InvalidRequest.WithMessage("The upload was created using a " + u.ChecksumAlgorithm + " checksum. The part must be uploaded with the same checksum algorithm.")
 		}
 	}
@@ -162,16 +162,13 @@ func (rc *reqCtx) uploadPart() error {
 }
 
 func (rc *reqCtx) commitPart(u meta.Upload, ck *customerKey, n int, in *ingested) error {
-	p := meta.Part{Number: n, BlobID: in.blobID, Size: in.size, ETag: in.etag, LastModified: rc.s.now().UTC(), Checksums: in.checksums, SealedKey: in.sealedKey}
-	freed, err := rc.s.cfg.Meta.PutPart(rc.commitCtx(), u.ID, p)
-	if err != nil {
-		rc.s.deleteBlob(in.blobID)
+	p := meta.Part{Number: n, BlobID: in.blobID, Size: in.size, ETag: in.etag, Checksums: in.checksums, SealedKey: in.sealedKey}
+	if err := rc.s.objects.PutPart(rc.commitCtx(), u.ID, &p); err != nil {
 		if errors.Is(err, meta.ErrNoSuchUpload) {
 			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})
 		}
 		return err
 	}
-	rc.s.deleteBlobs(freed)
 	h := rc.w.Header()
 	h.Set("ETag", quote(p.ETag))
 	for alg, v := range in.checksums {
@@ -351,7 +348,7 @@ func (rc *reqCtx) completeMultipartUpload() error {
 	if size > 5<<40 {
 		return s3err.EntityTooLarge
 	}
-	o := rc.newVersion(objectAttrs{headers: u.Headers, metadata: u.Metadata, tags: u.Tags, acl: u.ACL, class: u.StorageClass}, u.Encryption)
+	o := rc.s.objects.NewVersion(rc.bucket, rc.key, objects.Attrs{Headers: u.Headers, Metadata: u.Metadata, Tags: u.Tags, ACL: u.ACL, StorageClass: u.StorageClass}, u.Encryption)
 	o.Size, o.ETag, o.Segments = size, hexString(md.Sum(nil))+"-"+itoa(len(segs)), segs
 	if fullObject {
 		alg := u.ChecksumAlgorithm
@@ -375,9 +372,10 @@ func (rc *reqCtx) completeMultipartUpload() error {
 			o.ChecksumType = "COMPOSITE"
 		}
 	}
-	err = rc.commit(o, func(ctx context.Context, o *meta.Object) ([]string, error) {
-		return rc.s.cfg.Meta.CompleteUpload(ctx, u.ID, o) // the parts' blobs stay the upload's if it fails
-	})
+	if o.Condition, err = rc.writeCondition(); err != nil {
+		return err
+	}
+	err = rc.s.objects.CompleteUpload(rc.commitCtx(), u.ID, o)
 	if errors.Is(err, meta.ErrNoSuchUpload) {
 		return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: u.ID})
 	}
@@ -418,14 +416,12 @@ func (rc *reqCtx) completedAlready(req completeMultipartUpload, notFound error) 
 }
 
 func (rc *reqCtx) abortMultipartUpload() error {
-	freed, err := rc.s.cfg.Meta.AbortUpload(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("uploadId"))
-	if err != nil {
+	if err := rc.s.objects.AbortUpload(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("uploadId")); err != nil {
 		if errors.Is(err, meta.ErrNoSuchUpload) {
 			return s3err.NoSuchUpload.With(s3err.Field{Name: "UploadId", Value: rc.query.Get("uploadId")})
 		}
 		return err
 	}
-	rc.s.deleteBlobs(freed)
 	return rc.noContent()
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/objects"
 	"github.com/outpost-s3/outpost/internal/s3err"
 	"github.com/outpost-s3/outpost/internal/s3xml"
 	"github.com/outpost-s3/outpost/internal/sse"
@@ -25,16 +26,9 @@ var storedHeaders = []string{"Content-Type", "Content-Encoding", "Content-Dispos
 // maxMetadataSize is S3's limit on user metadata (names plus values), in bytes.
 const maxMetadataSize = 2048
 
-// objectAttrs are what a write says of the new object besides its bytes:
-// its standard headers, user metadata, tags, canned ACL and storage class.
-type objectAttrs struct {
-	headers, metadata, tags map[string]string
-	acl, class              string
-}
-
 // readObjectAttrs reads the object's attributes from a PutObject,
 // CreateMultipartUpload or CopyObject request.
-func (rc *reqCtx) readObjectAttrs() (objectAttrs, error) {
+func (rc *reqCtx) readObjectAttrs() (objects.Attrs, error) {
 	h := rc.r.Header
 	headers := map[string]string{}
 	for _, name := range storedHeaders {
@@ -66,31 +60,31 @@ func (rc *reqCtx) readObjectAttrs() (objectAttrs, error) {
 		name := lk[len("x-amz-meta-"):]
 		v := strings.Join(vs, ",")
 		if strings.ContainsAny(v, "\r\n") || strings.ContainsAny(name, "\r\n") {
-			return objectAttrs{}, s3err.InvalidArgument.WithMessage("Metadata values cannot contain line breaks.")
+			return objects.Attrs{}, s3err.InvalidArgument.WithMessage("Metadata values cannot contain line breaks.")
 		}
 		metadata[name] = v
 		size += len(name) + len(v)
 	}
 	if size > maxMetadataSize {
-		return objectAttrs{}, s3err.MetadataTooLarge.With(s3err.Field{Name: "Size", Value: itoa(size)}, s3err.Field{Name: "MaxSizeAllowed", Value: itoa(maxMetadataSize)})
+		return objects.Attrs{}, s3err.MetadataTooLarge.With(s3err.Field{Name: "Size", Value: itoa(size)}, s3err.Field{Name: "MaxSizeAllowed", Value: itoa(maxMetadataSize)})
 	}
 	var tags map[string]string
 	if t := h.Get("x-amz-tagging"); t != "" {
 		var err error
 		if tags, err = parseTagQuery(t); err != nil {
-			return objectAttrs{}, err
+			return objects.Attrs{}, err
 		}
 	}
 	if err := refuseGrantHeaders(h); err != nil {
-		return objectAttrs{}, err
+		return objects.Attrs{}, err
 	}
 	acl := h.Get("x-amz-acl")
 	if acl != "" {
 		if rc.bkt != nil && rc.bkt.OutpostID != "" {
-			return objectAttrs{}, s3err.NotImplemented.WithMessage("S3 on Outposts does not support access control lists (ACLs).")
+			return objects.Attrs{}, s3err.NotImplemented.WithMessage("S3 on Outposts does not support access control lists (ACLs).")
 		}
 		if !cannedACLs[acl] {
-			return objectAttrs{}, s3err.InvalidArgument.WithMessage("Invalid canned ACL: " + acl)
+			return objects.Attrs{}, s3err.InvalidArgument.WithMessage("Invalid canned ACL: " + acl)
 		}
 	}
 	class := h.Get("x-amz-storage-class")
@@ -102,9 +96,9 @@ func (rc *reqCtx) readObjectAttrs() (objectAttrs, error) {
 		}
 	case "OUTPOSTS":
 	default:
-		return objectAttrs{}, s3err.InvalidStorageClass.With(s3err.Field{Name: "StorageClassRequested", Value: class})
+		return objects.Attrs{}, s3err.InvalidStorageClass.With(s3err.Field{Name: "StorageClassRequested", Value: class})
 	}
-	return objectAttrs{headers: headers, metadata: metadata, tags: tags, acl: acl, class: class}, nil
+	return objects.Attrs{Headers: headers, Metadata: metadata, Tags: tags, ACL: acl, StorageClass: class}, nil
 }
 
 // maxObjectTags is S3's limit on the tags of an object.
@@ -164,50 +158,19 @@ func (rc *reqCtx) putObject() error {
 	return rc.ok()
 }
 
-// newVersion is the metadata row of a new version of the addressed object,
-// with attributes a and sealed as enc: what PutObject, CopyObject and
-// CompleteMultipartUpload write. The store gives it its version ID (or
-// the null version) as the bucket's versioning says.
-func (rc *reqCtx) newVersion(a objectAttrs, enc meta.Encryption) *meta.Object {
-	return &meta.Object{Bucket: rc.bucket, Key: rc.key, LastModified: rc.s.now().UTC(),
-		Headers: a.headers, Metadata: a.metadata, Tags: a.tags, ACL: a.acl, StorageClass: a.class, Encryption: enc}
-}
-
-// commitBody commits a new version whose bytes are one ingested body,
-// inline or in one blob, with its full-object checksums (PutObject,
-// CopyObject). cond is the write's precondition (nil: read from the
-// request now). If the commit fails, the body's blob is deleted.
-func (rc *reqCtx) commitBody(a objectAttrs, in *ingested, enc meta.Encryption, cond *meta.WriteCondition) (*meta.Object, error) {
-	o := rc.newVersion(a, enc)
-	o.Size, o.ETag, o.Checksums, o.Condition = in.size, in.etag, in.checksums, cond
-	o.Segments, o.Inline = []meta.Segment{in.segment()}, in.inline
-	if len(in.checksums) > 0 {
-		o.ChecksumType = "FULL_OBJECT"
-	}
-	if err := rc.commit(o, rc.s.cfg.Meta.PutObject); err != nil {
-		rc.s.deleteBlob(in.blobID)
-		return nil, err
-	}
-	return o, nil
-}
-
-// commit records o with store (the metadata store's PutObject or
-// CompleteUpload), which checks the write's precondition (o.Condition, or
-// the request's when nil) in its transaction, and then deletes the blobs
-// the new version replaced.
-func (rc *reqCtx) commit(o *meta.Object, store func(context.Context, *meta.Object) ([]string, error)) error {
-	if o.Condition == nil {
+// commitBody commits a new version of the addressed object whose bytes
+// are one ingested body (PutObject, CopyObject) through the objects
+// service. cond is the write's precondition (nil: read from the request
+// now). If the commit fails, the body's blob is deleted.
+func (rc *reqCtx) commitBody(a objects.Attrs, in *ingested, enc meta.Encryption, cond *meta.WriteCondition) (*meta.Object, error) {
+	if cond == nil {
 		var err error
-		if o.Condition, err = rc.writeCondition(); err != nil {
-			return err
+		if cond, err = rc.writeCondition(); err != nil {
+			rc.s.objects.DeleteBlobs(in.blobID)
+			return nil, err
 		}
 	}
-	freed, err := store(rc.commitCtx(), o)
-	if err != nil {
-		return err
-	}
-	rc.s.deleteBlobs(freed)
-	return nil
+	return rc.s.objects.Put(rc.commitCtx(), rc.bucket, rc.key, a, in.body(), enc, cond)
 }
 
 // writeCondition reads a conditional write's precondition (If-None-Match:
@@ -281,23 +244,6 @@ func (rc *reqCtx) deleteCondition(hasVersion bool) (*meta.WriteCondition, error)
 		return nil, s3err.AccessDenied
 	}
 	return &meta.WriteCondition{IfMatch: v}, nil
-}
-
-// deleteBlobs removes blobs no longer referenced. A failure leaves an
-// orphan that the sweep removes later.
-func (s *Server) deleteBlobs(ids []string) {
-	for _, id := range ids {
-		s.deleteBlob(id)
-	}
-}
-
-func (s *Server) deleteBlob(id string) {
-	if id == "" {
-		return
-	}
-	if err := s.cfg.Blobs.Delete(detachedContext(), id); err != nil {
-		s.log.Warn("delete blob failed; the orphan sweep will retry", "blob", id, "error", err)
-	}
 }
 
 func (rc *reqCtx) setVersionHeader(v string) {
@@ -729,20 +675,13 @@ func (rc *reqCtx) deleteObject() error {
 	if err != nil {
 		return err
 	}
-	var res meta.DeleteResult
-	var freed []string
-	if cond != nil {
-		res, freed, err = rc.s.cfg.Meta.DeleteObjectIf(rc.r.Context(), rc.bucket, rc.key, *cond)
-	} else {
-		res, freed, err = rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"))
-	}
+	res, err := rc.s.objects.Delete(rc.r.Context(), rc.bucket, rc.key, rc.query.Get("versionId"), cond)
 	if errors.Is(err, meta.ErrPreconditionFailed) {
 		return s3err.PreconditionFailed.With(s3err.Field{Name: "Condition", Value: "If-Match"})
 	}
 	if err != nil {
 		return rc.objectError(err)
 	}
-	rc.s.deleteBlobs(freed)
 	if res.DeleteMarker {
 		rc.w.Header().Set("x-amz-delete-marker", "true")
 	}
@@ -813,9 +752,7 @@ func (rc *reqCtx) deleteObjects() error {
 			fail(errDeleteCondition("LastModifiedTime and Size conditions are supported only by directory buckets.", "LastModifiedTime"))
 			continue
 		}
-		var r meta.DeleteResult
-		var freed []string
-		var err error
+		var cond *meta.WriteCondition
 		if ob.ETag != nil {
 			// The entry's ETag is DeleteObject's If-Match, with its rules.
 			v := ifMatchETag([]string{*ob.ETag})
@@ -830,15 +767,13 @@ func (rc *reqCtx) deleteObjects() error {
 				fail(s3err.AccessDenied)
 				continue
 			}
-			r, freed, err = rc.s.cfg.Meta.DeleteObjectIf(rc.r.Context(), rc.bucket, ob.Key, meta.WriteCondition{IfMatch: v})
-		} else {
-			r, freed, err = rc.s.cfg.Meta.DeleteObject(rc.r.Context(), rc.bucket, ob.Key, ob.VersionID)
+			cond = &meta.WriteCondition{IfMatch: v}
 		}
+		r, err := rc.s.objects.Delete(rc.r.Context(), rc.bucket, ob.Key, ob.VersionID, cond)
 		if err != nil && !errors.Is(err, meta.ErrNoSuchVersion) {
 			fail(toS3Error(err))
 			continue
 		}
-		rc.s.deleteBlobs(freed)
 		if req.Quiet {
 			continue
 		}

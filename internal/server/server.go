@@ -22,6 +22,7 @@ import (
 	"github.com/outpost-s3/outpost/internal/blob"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
+	"github.com/outpost-s3/outpost/internal/objects"
 	"github.com/outpost-s3/outpost/internal/s3err"
 	"github.com/outpost-s3/outpost/sigv4"
 )
@@ -105,6 +106,8 @@ type Server struct {
 	nets netCache
 	// keyUse holds access key uses until FlushKeyUsage (keyusage.go).
 	keyUse keyUsage
+	// objects runs the object operations the handlers have parsed.
+	objects *objects.Service
 }
 
 // New builds a Server from cfg.
@@ -154,6 +157,9 @@ func New(cfg Config) (*Server, error) {
 
 		publicURL:    pub,
 		publicPrefix: prefix,
+	}
+	if s.objects, err = objects.New(objects.Config{Meta: cfg.Meta, Blobs: cfg.Blobs, Logger: cfg.Logger, Now: cfg.Now}); err != nil {
+		return nil, err
 	}
 	s.authn = authn.New(sigv4.VerifierConfig{
 		Keys:     cfg.Keys,

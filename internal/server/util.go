@@ -7,12 +7,6 @@ import (
 
 func hexString(b []byte) string { return hex.EncodeToString(b) }
 
-// detachedContext is for cleanup that must finish even when the request's
-// context is cancelled (client gone).
-func detachedContext() context.Context {
-	return context.Background()
-}
-
 // commitCtx is the context for committing a write whose body was received
 // in full: a client that hangs up now does not undo an upload it finished
 // sending.

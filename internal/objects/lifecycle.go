@@ -1,4 +1,4 @@
-package server
+package objects
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/outpost-s3/outpost/internal/bucketconfig"
 	"github.com/outpost-s3/outpost/internal/meta"
 )
 
 // Lifecycle enforcement. RunLifecycle applies every bucket's enabled
 // lifecycle rules once; app.StartBackground calls it periodically. Rules
 // set through the S3 API and the S3 Control API are the same stored
-// document (bucketconfig, s3xml), so both are enforced.
+// document (bucketconfig, s3xml), so both are enforced; Config.Lifecycle
+// (bucketconfig.LifecycleRules) turns it into LifecycleRules.
 //
 // Time follows the AWS rules
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-expire-general-considerations.html):
@@ -32,83 +32,6 @@ import (
 // write landing in the instants between that check and the delete can be
 // expired too (AWS lifecycle is likewise asynchronous).
 
-// lcRule is one enabled rule, compiled.
-type lcRule struct {
-	id     string
-	prefix string
-	tags   map[string]string
-	gt, lt int64 // object size bounds (0: none)
-
-	expDays int
-	expDate time.Time // zero: none
-	eodm    bool      // ExpiredObjectDeleteMarker
-
-	ncDays, ncNewer int // NoncurrentVersionExpiration (ncDays 0: none)
-	abortDays       int // AbortIncompleteMultipartUpload (0: none)
-}
-
-// compileLifecycle parses a stored lifecycle document into its enabled rules.
-func compileLifecycle(doc string) ([]lcRule, error) {
-	lc, err := bucketconfig.ParseLifecycle(doc)
-	if err != nil {
-		return nil, err
-	}
-	var out []lcRule
-	for _, r := range lc.Rules {
-		if r.Status != "Enabled" {
-			continue
-		}
-		c := lcRule{id: r.ID}
-		if r.Prefix != nil {
-			c.prefix = *r.Prefix
-		}
-		if f := r.Filter; f != nil {
-			if f.Prefix != nil {
-				c.prefix = *f.Prefix
-			}
-			if f.Tag != nil {
-				c.tags = map[string]string{f.Tag.Key: f.Tag.Value}
-			}
-			c.gt, c.lt = f.ObjectSizeGreaterThan, f.ObjectSizeLessThan
-			if a := f.And; a != nil {
-				if a.Prefix != nil {
-					c.prefix = *a.Prefix
-				}
-				if len(a.Tags) > 0 {
-					c.tags = map[string]string{}
-					for _, t := range a.Tags {
-						c.tags[t.Key] = t.Value
-					}
-				}
-				if a.ObjectSizeGreaterThan > 0 {
-					c.gt = a.ObjectSizeGreaterThan
-				}
-				if a.ObjectSizeLessThan > 0 {
-					c.lt = a.ObjectSizeLessThan
-				}
-			}
-		}
-		if e := r.Expiration; e != nil {
-			c.expDays, c.eodm = e.Days, e.ExpiredObjectDeleteMarker
-			if e.Date != "" {
-				t, err := time.Parse(time.RFC3339, e.Date)
-				if err != nil {
-					return nil, fmt.Errorf("rule %q: date: %w", r.ID, err)
-				}
-				c.expDate = t.UTC()
-			}
-		}
-		if n := r.NoncurrentVersionExpiration; n != nil {
-			c.ncDays, c.ncNewer = n.NoncurrentDays, n.NewerNoncurrentVersions
-		}
-		if a := r.AbortIncompleteMultipartUpload; a != nil {
-			c.abortDays = a.DaysAfterInitiation
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
 // afterDays is when something that started at t is days old by the AWS
 // rule: t + days, rounded up to the next midnight UTC.
 func afterDays(t time.Time, days int) time.Time {
@@ -119,24 +42,53 @@ func afterDays(t time.Time, days int) time.Time {
 	return d
 }
 
+// LifecycleRule is one enabled lifecycle rule, in the terms of the S3
+// LifecycleConfiguration it comes from: its filter (Prefix, Tags, size
+// bounds) and its actions. Zero values mean "none".
+type LifecycleRule struct {
+	ID     string
+	Prefix string
+	// Tags must all be on the object, with these values.
+	Tags map[string]string
+	// ObjectSizeGreaterThan and ObjectSizeLessThan bound the object size,
+	// in bytes, exclusive.
+	ObjectSizeGreaterThan, ObjectSizeLessThan int64
+
+	// ExpirationDays expires a current version that many days after its
+	// creation; ExpirationDate expires matching current versions from that
+	// instant (midnight UTC).
+	ExpirationDays int
+	ExpirationDate time.Time
+	// ExpiredObjectDeleteMarker removes a delete marker that is the only
+	// version of its key.
+	ExpiredObjectDeleteMarker bool
+
+	// NoncurrentDays removes a noncurrent version that many days after it
+	// became noncurrent, keeping the NewerNoncurrentVersions newest ones.
+	NoncurrentDays, NewerNoncurrentVersions int
+	// AbortIncompleteDays aborts a multipart upload that many days after
+	// it was initiated.
+	AbortIncompleteDays int
+}
+
 // matches reports whether an object version falls under the rule's
 // filter. tags is called only when the rule filters on tags.
-func (r *lcRule) matches(o *meta.Object, tags func() map[string]string) bool {
-	if !strings.HasPrefix(o.Key, r.prefix) {
+func (r *LifecycleRule) matches(o *meta.Object, tags func() map[string]string) bool {
+	if !strings.HasPrefix(o.Key, r.Prefix) {
 		return false
 	}
-	if r.gt > 0 && !(o.Size > r.gt) {
+	if r.ObjectSizeGreaterThan > 0 && !(o.Size > r.ObjectSizeGreaterThan) {
 		return false
 	}
-	if r.lt > 0 && !(o.Size < r.lt) {
+	if r.ObjectSizeLessThan > 0 && !(o.Size < r.ObjectSizeLessThan) {
 		return false
 	}
-	if len(r.tags) > 0 {
+	if len(r.Tags) > 0 {
 		if o.DeleteMarker {
 			return false
 		}
 		have := tags()
-		for k, v := range r.tags {
+		for k, v := range r.Tags {
 			if got, ok := have[k]; !ok || got != v {
 				return false
 			}
@@ -155,9 +107,9 @@ type LifecycleStats struct {
 }
 
 // RunLifecycle applies every bucket's enabled lifecycle rules once, at the
-// server's clock (Config.Now). It goes on past a failing bucket and
+// service's clock (Config.Now). It goes on past a failing bucket and
 // returns the first error.
-func (s *Server) RunLifecycle(ctx context.Context) (LifecycleStats, error) {
+func (s *Service) RunLifecycle(ctx context.Context) (LifecycleStats, error) {
 	var st LifecycleStats
 	buckets, err := s.cfg.Meta.ListBuckets(ctx, "", "*")
 	if err != nil {
@@ -168,16 +120,13 @@ func (s *Server) RunLifecycle(ctx context.Context) (LifecycleStats, error) {
 		if ctx.Err() != nil {
 			return st, ctx.Err()
 		}
-		doc, err := s.cfg.Meta.GetBucketConfig(ctx, b.Name, "lifecycle")
+		rules, err := s.cfg.Lifecycle(ctx, b.Name)
 		if errors.Is(err, meta.ErrNotFound) || errors.Is(err, meta.ErrNoSuchBucket) {
 			continue
 		}
-		if err == nil {
-			var rules []lcRule
-			if rules, err = compileLifecycle(doc); err == nil && len(rules) > 0 {
-				st.Buckets++
-				err = s.lifecycleBucket(ctx, b, rules, &st)
-			}
+		if err == nil && len(rules) > 0 {
+			st.Buckets++
+			err = s.lifecycleBucket(ctx, b, rules, &st)
 		}
 		if err != nil {
 			s.log.Warn("lifecycle pass failed for a bucket", "bucket", b.Name, "error", err)
@@ -193,12 +142,12 @@ func (s *Server) RunLifecycle(ctx context.Context) (LifecycleStats, error) {
 	return st, first
 }
 
-func (s *Server) lifecycleBucket(ctx context.Context, b meta.Bucket, rules []lcRule, st *LifecycleStats) error {
-	now := s.now().UTC()
+func (s *Service) lifecycleBucket(ctx context.Context, b meta.Bucket, rules []LifecycleRule, st *LifecycleStats) error {
+	now := s.cfg.Now().UTC()
 	var needVersions, needUploads bool
 	for _, r := range rules {
-		needVersions = needVersions || r.expDays > 0 || !r.expDate.IsZero() || r.eodm || r.ncDays > 0
-		needUploads = needUploads || r.abortDays > 0
+		needVersions = needVersions || r.ExpirationDays > 0 || !r.ExpirationDate.IsZero() || r.ExpiredObjectDeleteMarker || r.NoncurrentDays > 0
+		needUploads = needUploads || r.AbortIncompleteDays > 0
 	}
 	if needVersions {
 		opts := meta.VersionListOptions{MaxKeys: 1000}
@@ -237,7 +186,7 @@ func (s *Server) lifecycleBucket(ctx context.Context, b meta.Bucket, rules []lcR
 }
 
 // lifecycleKey applies the rules to the versions of one key (newest first).
-func (s *Server) lifecycleKey(ctx context.Context, b meta.Bucket, rules []lcRule, versions []meta.Object, now time.Time, st *LifecycleStats) error {
+func (s *Service) lifecycleKey(ctx context.Context, b meta.Bucket, rules []LifecycleRule, versions []meta.Object, now time.Time, st *LifecycleStats) error {
 	tagsOf := func(o *meta.Object) func() map[string]string {
 		var tags map[string]string
 		loaded := false
@@ -262,7 +211,7 @@ func (s *Server) lifecycleKey(ctx context.Context, b meta.Bucket, rules []lcRule
 		since := versions[i-1].LastModified
 		tags := tagsOf(v)
 		for _, r := range rules {
-			if r.ncDays == 0 || noncurrentSeen < r.ncNewer || !r.matches(v, tags) || now.Before(afterDays(since, r.ncDays)) {
+			if r.NoncurrentDays == 0 || noncurrentSeen < r.NewerNoncurrentVersions || !r.matches(v, tags) || now.Before(afterDays(since, r.NoncurrentDays)) {
 				continue
 			}
 			if err := s.lifecycleDelete(ctx, b.Name, v.Key, v.VersionID); err != nil {
@@ -285,7 +234,7 @@ func (s *Server) lifecycleKey(ctx context.Context, b meta.Bucket, rules []lcRule
 			return nil
 		}
 		for _, r := range rules {
-			if r.eodm && r.matches(cur, nil) {
+			if r.ExpiredObjectDeleteMarker && r.matches(cur, nil) {
 				if err := s.lifecycleDelete(ctx, b.Name, cur.Key, cur.VersionID); err != nil {
 					return err
 				}
@@ -297,12 +246,12 @@ func (s *Server) lifecycleKey(ctx context.Context, b meta.Bucket, rules []lcRule
 	}
 	tags := tagsOf(cur)
 	for _, r := range rules {
-		if r.expDays == 0 && r.expDate.IsZero() {
+		if r.ExpirationDays == 0 && r.ExpirationDate.IsZero() {
 			continue
 		}
-		due := r.expDate
-		if r.expDays > 0 {
-			due = afterDays(cur.LastModified, r.expDays)
+		due := r.ExpirationDate
+		if r.ExpirationDays > 0 {
+			due = afterDays(cur.LastModified, r.ExpirationDays)
 		}
 		if now.Before(due) || !r.matches(cur, tags) {
 			continue
@@ -314,10 +263,8 @@ func (s *Server) lifecycleKey(ctx context.Context, b meta.Bucket, rules []lcRule
 		}
 		// On a versioned bucket, "" adds a delete marker, as S3 does; on an
 		// unversioned one it removes the object.
-		if _, freed, err := s.cfg.Meta.DeleteObject(ctx, b.Name, cur.Key, ""); err != nil {
+		if _, err := s.Delete(ctx, b.Name, cur.Key, "", nil); err != nil {
 			return err
-		} else {
-			s.deleteBlobs(freed)
 		}
 		st.Expired++
 		return nil
@@ -325,16 +272,12 @@ func (s *Server) lifecycleKey(ctx context.Context, b meta.Bucket, rules []lcRule
 	return nil
 }
 
-func (s *Server) lifecycleDelete(ctx context.Context, bucket, key, versionID string) error {
-	_, freed, err := s.cfg.Meta.DeleteObject(ctx, bucket, key, versionID)
-	if err != nil {
-		return err
-	}
-	s.deleteBlobs(freed)
-	return nil
+func (s *Service) lifecycleDelete(ctx context.Context, bucket, key, versionID string) error {
+	_, err := s.Delete(ctx, bucket, key, versionID, nil)
+	return err
 }
 
-func (s *Server) lifecycleUploads(ctx context.Context, b meta.Bucket, rules []lcRule, now time.Time, st *LifecycleStats) error {
+func (s *Service) lifecycleUploads(ctx context.Context, b meta.Bucket, rules []LifecycleRule, now time.Time, st *LifecycleStats) error {
 	opts := meta.UploadListOptions{MaxUploads: 1000}
 	for {
 		page, err := s.cfg.Meta.ListUploads(ctx, b.Name, opts)
@@ -343,17 +286,16 @@ func (s *Server) lifecycleUploads(ctx context.Context, b meta.Bucket, rules []lc
 		}
 		for _, u := range page.Uploads {
 			for _, r := range rules {
-				if r.abortDays == 0 || !strings.HasPrefix(u.Key, r.prefix) || now.Before(afterDays(u.Initiated, r.abortDays)) {
+				if r.AbortIncompleteDays == 0 || !strings.HasPrefix(u.Key, r.Prefix) || now.Before(afterDays(u.Initiated, r.AbortIncompleteDays)) {
 					continue
 				}
-				freed, err := s.cfg.Meta.AbortUpload(ctx, b.Name, u.Key, u.ID)
+				err := s.AbortUpload(ctx, b.Name, u.Key, u.ID)
 				if errors.Is(err, meta.ErrNoSuchUpload) {
 					break // completed or aborted meanwhile
 				}
 				if err != nil {
 					return err
 				}
-				s.deleteBlobs(freed)
 				st.UploadsAborted++
 				break
 			}
