@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/blob"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -99,6 +100,8 @@ type Server struct {
 	publicPrefix string
 	// ident is the IAM state (authz.go).
 	ident *identity
+	// authorizer makes every authorization decision (internal/authz).
+	authorizer *authz.Authorizer
 	// nets caches the networks and endpoints (network.go).
 	nets netCache
 	// keyUse holds access key uses until FlushKeyUsage (keyusage.go).
@@ -274,7 +277,7 @@ func (s *Server) accessLog(rc *reqCtx, w *statusWriter, d time.Duration, err err
 		attrs = append(attrs, slog.String("bucket", rc.bucket))
 	}
 	if rc.ap != nil {
-		attrs = append(attrs, slog.String("access_point", accessPointARN(s.cfg.Region, rc.ap, "")))
+		attrs = append(attrs, slog.String("access_point", authz.AccessPointARN(s.cfg.Region, rc.ap, "")))
 	}
 	if rc.principal != nil {
 		attrs = append(attrs, slog.String("principal", rc.principal.ARN))
