@@ -35,4 +35,15 @@ func TestDependencyRules(t *testing.T) {
 			}
 		}
 	}
+	// The one decision point decides from values: what a request carries
+	// reaches it as condition keys, so it needs no HTTP.
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./internal/authz").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range strings.Fields(string(out)) {
+		if d == "net/http" || strings.HasPrefix(d, "github.com/outpost-s3/outpost/internal/server") {
+			t.Errorf("./internal/authz depends on %s; it must know nothing of HTTP or the API", d)
+		}
+	}
 }
