@@ -114,8 +114,9 @@ type Input struct {
 
 // Decide evaluates in by the AWS policy evaluation logic: identity and
 // session policies, the bucket policy, the access point policy and a trust
-// policy, explicit Deny first. It returns an error only when a store fails;
-// a principal deleted since its credentials were issued is a denial.
+// policy, explicit Deny first. It returns an error when a store fails or a
+// session or trust policy does not parse (the request is then refused); a
+// principal deleted since its credentials were issued is a denial.
 func (a *Authorizer) Decide(ctx context.Context, in Input) (policy.Decision, error) {
 	p := in.Principal
 	ids, sess, err := a.identityPolicies(ctx, p)
