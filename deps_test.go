@@ -35,15 +35,19 @@ func TestDependencyRules(t *testing.T) {
 			}
 		}
 	}
-	// The operate step (objects, with the lifecycle worker) runs for the
-	// S3 handlers, a console or a batch job alike: no HTTP, no API layer.
-	out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", "./internal/objects").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range strings.Fields(string(out)) {
-		if d == "net/http" || strings.HasPrefix(d, "github.com/outpost-s3/outpost/internal/server") {
-			t.Errorf("internal/objects depends on %s; the object operations must know nothing of HTTP or the API", d)
+	// The operate step (objects, with the lifecycle worker) and the one
+	// decision point (authz) run for the S3 handlers, a console or a batch
+	// job alike: no HTTP, no API layer. What a request carries reaches
+	// authz as condition keys.
+	for _, pkg := range []string{"./internal/objects", "./internal/authz"} {
+		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}", pkg).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range strings.Fields(string(out)) {
+			if d == "net/http" || strings.HasPrefix(d, "github.com/outpost-s3/outpost/internal/server") {
+				t.Errorf("%s depends on %s; it must know nothing of HTTP or the API", pkg, d)
+			}
 		}
 	}
 }

@@ -93,6 +93,9 @@ func TestParseOutposts(t *testing.T) {
 			if got.String() != want {
 				t.Fatalf("String() = %q, want %q", got.String(), want)
 			}
+			if got.String() != got.ARN().String() {
+				t.Fatalf("String() = %q, ARN().String() = %q", got.String(), got.ARN().String())
+			}
 		})
 	}
 }

@@ -246,7 +246,27 @@ func (r OutpostsResource) ARN() ARN {
 // String formats r in the canonical slash-delimited form. Parsing the result
 // with [ParseOutposts] yields r again, so the colon-delimited input form is
 // normalised to slashes.
-func (r OutpostsResource) String() string { return r.ARN().String() }
+func (r OutpostsResource) String() string {
+	// One concatenation, so one allocation: servers format ARNs for every
+	// request they authorize.
+	kind := r.Kind
+	if kind == KindObject {
+		kind = r.ObjectParent
+	}
+	var sub, name, obj string
+	switch kind {
+	case KindBucket:
+		sub, name = "/bucket/", r.Bucket
+	case KindAccessPoint:
+		sub, name = "/accesspoint/", r.AccessPoint
+	case KindEndpoint:
+		sub, name = "/endpoint/", r.Endpoint
+	}
+	if r.Kind == KindObject {
+		obj = "/object/"
+	}
+	return "arn:" + r.Partition + ":" + ServiceOutposts + ":" + r.Region + ":" + r.AccountID + ":outpost/" + r.OutpostID + sub + name + obj + r.Key
+}
 
 // Parent returns the resource that contains r: the bucket or access point of
 // an object, the outpost of a bucket, access point or endpoint. The parent of

@@ -46,9 +46,8 @@ func ParseS3(s string) (S3Resource, error) {
 
 // String formats r as arn:PARTITION:s3:::BUCKET[/KEY].
 func (r S3Resource) String() string {
-	res := r.Bucket
-	if r.Key != "" {
-		res += "/" + r.Key
+	if r.Key == "" {
+		return "arn:" + r.Partition + ":s3:::" + r.Bucket
 	}
-	return ARN{Partition: r.Partition, Service: "s3", Resource: res}.String()
+	return "arn:" + r.Partition + ":s3:::" + r.Bucket + "/" + r.Key // one allocation
 }

@@ -127,6 +127,6 @@ func (rc *reqCtx) mayList() bool {
 	if aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "read") {
 		return true
 	}
-	d, err := rc.evaluate(rc.bkt, "s3:ListBucket", "", false, false)
+	d, err := rc.decide(rc.bkt, rc.ap, "s3:ListBucket", "")
 	return err == nil && d.Allowed
 }

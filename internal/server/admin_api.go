@@ -5,7 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/outpost-s3/outpost/arn"
 	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
@@ -108,26 +110,26 @@ func (q *queryCtx) principalFromARN(a string) (*auth.Principal, error) {
 	if len(a) == 12 && strings.Trim(a, "0123456789") == "" {
 		a = iam.RootARN(a)
 	}
-	parts := strings.SplitN(a, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
+	pa, err := arn.Parse(a)
+	if err != nil {
 		return nil, errValidation("PrincipalArn %q is not an ARN.", a)
 	}
-	acct, res := parts[4], parts[5]
+	acct, res := pa.AccountID, pa.Resource
 	last := res[strings.LastIndexByte(res, '/')+1:]
 	ctx := q.rc.r.Context()
 	st := q.rc.s.ident.store
 	switch {
-	case parts[2] == "iam" && res == "root":
+	case pa.Service == "iam" && res == "root":
 		return &auth.Principal{Account: acct, ARN: iam.RootARN(acct), Type: policy.PrincipalAccount, UserID: acct}, nil
-	case parts[2] == "iam" && strings.HasPrefix(res, "user/"):
+	case pa.Service == "iam" && strings.HasPrefix(res, "user/"):
 		u, err := st.GetIAMEntity(ctx, acct, meta.KindUser, last)
 		if err != nil {
 			return nil, errNoSuchEntity("The user with name %s cannot be found.", last)
 		}
 		return &auth.Principal{Account: acct, UserName: u.Name, ARN: iam.EntityARN(acct, meta.KindUser, u.Path, u.Name), Type: policy.PrincipalUser, UserID: u.ID}, nil
-	case parts[2] == "iam" && strings.HasPrefix(res, "role/"):
+	case pa.Service == "iam" && strings.HasPrefix(res, "role/"):
 		return q.rolePrincipal(acct, last, "explain")
-	case parts[2] == "sts" && strings.HasPrefix(res, "assumed-role/"):
+	case pa.Service == "sts" && strings.HasPrefix(res, "assumed-role/"):
 		role, session, _ := strings.Cut(strings.TrimPrefix(res, "assumed-role/"), "/")
 		return q.rolePrincipal(acct, role, session)
 	}
@@ -166,9 +168,14 @@ type xCondition struct {
 
 // adminExplainPolicy evaluates Action on Resource for PrincipalArn with
 // the condition keys given as Context.member.N.Key / .Value (repeat a key
-// for several values). Nothing else is assumed about the request: keys the
-// request would carry (aws:SourceIp, s3-outposts:authType, …) apply only
-// when given. Resource is a bucket or object ARN (arn:aws:s3:::B/K,
+// for several values), by the same decision that enforces requests
+// (authz.Decide): the action as enforced (s3:… is s3-outposts:… on an
+// Outposts bucket), the bucket and access point policies, and the keys that
+// follow from the resource (SVC:ResourceAccount, SVC:DataAccessPointArn,
+// SVC:ExistingObjectTag/KEY of the object, of the version SVC:versionId
+// names). Nothing else is assumed about the request: keys the request
+// would carry (aws:SourceIp, s3-outposts:authType, …) apply only when
+// given. Resource is a bucket or object ARN (arn:aws:s3:::B/K,
 // …:outpost/OP/bucket/B/object/K) or an access point ARN
 // (…:outpost/OP/accesspoint/AP[/object/K]), which adds the access point
 // policy.
@@ -193,7 +200,6 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 	if !operator && !(q.p.IsRoot() && p != nil && p.Account == q.p.Account) {
 		return nil, qerr(403, "AccessDenied", "User: %s may explain only principals of its own account (as its root user).", q.p.ARN)
 	}
-	ctx := q.rc.r.Context()
 	c := map[string][]string{}
 	for i := 1; ; i++ {
 		k := q.get("Context.member." + strconv.Itoa(i) + ".Key")
@@ -203,49 +209,21 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 		k = strings.ToLower(k)
 		c[k] = append(c[k], q.get("Context.member."+strconv.Itoa(i)+".Value"))
 	}
-	in := policy.EvalInput{Request: policy.Request{Action: action, Resource: resource, Context: c}, Explain: true}
-	if p == nil {
-		in.Principal = policy.Principal{Type: policy.PrincipalAnonymous}
-	} else {
-		in.Principal = p.Policy()
-		if in.IdentityPolicies, in.SessionPolicies, err = q.rc.s.identityPolicies(ctx, p); err != nil {
-			return nil, err
-		}
-	}
-	bucket, ap, key, object, err := q.resolveResource(resource)
+	bucket, ap, key, err := q.resolveResource(resource)
 	if err != nil {
 		return nil, err
 	}
 	if err := q.mayReadPolicies(bucket, ap); err != nil {
 		return nil, err
 	}
-	// The action the server enforces: s3:… names become s3-outposts:… on
-	// an Outposts bucket.
-	in.Request.Action = actionFor(bucket, action)
+	in := authz.Input{Principal: p, Action: action, Resource: resource, Context: c, Explain: true}
 	if bucket != nil {
-		in.ResourceAccount = bucket.Account
-		if p != nil {
-			in.PrincipalIsResourceOwnerRoot = p.IsRoot() && p.Account == bucket.Account
-		}
-		if doc, err := q.rc.s.cfg.Meta.GetBucketConfig(ctx, bucket.Name, "policy"); err == nil {
-			if bp, err := q.rc.s.ident.policies.Resource(doc); err == nil {
-				in.ResourcePolicies = []*policy.Policy{bp}
-			}
-		}
-		if ap != nil {
-			in.ViaAccessPoint = true
-			in.AccessPointResource = resource
-			in.Request.Resource = bucketARN(q.rc.s.cfg.Region, bucket, key, object)
-			if ap.Policy != "" {
-				if app, err := q.rc.s.ident.policies.Resource(ap.Policy); err == nil {
-					in.AccessPointPolicy = app
-				}
-			}
-		}
-	} else if p != nil {
-		in.ResourceAccount = p.Account
+		in.Bucket, in.AccessPoint, in.Key = bucket, ap, key
 	}
-	d := policy.Evaluate(in)
+	d, err := q.rc.s.authorizer.Decide(q.rc.r.Context(), in)
+	if err != nil {
+		return nil, err
+	}
 	res := struct {
 		Decision     string       `xml:"Decision"`
 		ExplicitDeny bool         `xml:"ExplicitDeny"`
@@ -254,7 +232,7 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 		Resource     string       `xml:"EvaluatedResource"`
 		Statements   []xStatement `xml:"Statements>member"`
 		Text         string       `xml:"Text"`
-	}{Decision: "DENY", ExplicitDeny: d.ExplicitDeny, Reason: d.Reason, Principal: in.Principal.ARN, Resource: in.Request.Resource, Text: d.String()}
+	}{Decision: "DENY", ExplicitDeny: d.ExplicitDeny, Reason: d.Reason, Principal: p.Policy().ARN, Resource: q.rc.s.authorizer.Resource(in), Text: d.String()}
 	if d.Allowed {
 		res.Decision = "ALLOW"
 	}
@@ -276,27 +254,28 @@ func adminExplainPolicy(q *queryCtx) (any, error) {
 // access point of another account is never readable, as S3 Control serves
 // GetAccessPointPolicy only to the access point's own account.
 func (q *queryCtx) mayReadPolicies(b *meta.Bucket, ap *meta.AccessPoint) error {
+	region := q.rc.s.cfg.Region
 	if ap != nil && ap.Account != q.p.Account {
-		return qerr(403, "AccessDenied", "User: %s is not authorized to perform: s3-outposts:GetAccessPointPolicy on resource: %s", q.p.ARN, accessPointARN(q.rc.s.cfg.Region, ap, ""))
+		return qerr(403, "AccessDenied", "User: %s is not authorized to perform: s3-outposts:GetAccessPointPolicy on resource: %s", q.p.ARN, authz.AccessPointARN(region, ap, ""))
 	}
 	if b == nil || b.Account == q.p.Account {
 		return nil
 	}
-	action := actionFor(b, "s3:GetBucketPolicy")
-	d, err := q.rc.evaluate(b, action, "", false, false)
+	d, err := q.rc.decide(b, nil, "s3:GetBucketPolicy", "")
 	if err != nil {
 		return err
 	}
 	if !d.Allowed {
-		return qerr(403, "AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", q.p.ARN, action, bucketARN(q.rc.s.cfg.Region, b, "", false))
+		return qerr(403, "AccessDenied", "User: %s is not authorized to perform: %s on resource: %s", q.p.ARN, authz.ActionFor(b, "s3:GetBucketPolicy"), authz.BucketARN(region, b, ""))
 	}
 	return nil
 }
 
 // resolveResource finds the bucket (and access point) a resource ARN
-// names; bucket is nil for resources that are not S3 buckets or objects,
-// and for buckets that do not exist.
-func (q *queryCtx) resolveResource(a string) (b *meta.Bucket, ap *meta.AccessPoint, key string, object bool, err error) {
+// names and the object key, "" for the bucket itself; bucket is nil for
+// resources that are not S3 buckets or objects, and for buckets that do
+// not exist.
+func (q *queryCtx) resolveResource(a string) (b *meta.Bucket, ap *meta.AccessPoint, key string, err error) {
 	ctx := q.rc.r.Context()
 	ms := q.rc.s.cfg.Meta
 	load := func(name string) (*meta.Bucket, error) {
@@ -308,33 +287,32 @@ func (q *queryCtx) resolveResource(a string) (b *meta.Bucket, ap *meta.AccessPoi
 		}
 		return &bk, err
 	}
-	if rest, ok := strings.CutPrefix(a, "arn:aws:s3:::"); ok {
-		name, k, obj := strings.Cut(rest, "/")
-		b, err = load(name)
-		return b, nil, k, obj, err
+	if r, err := arn.ParseS3(a); err == nil {
+		if r.Partition != authz.Partition {
+			return nil, nil, "", nil
+		}
+		b, err = load(r.Bucket)
+		return b, nil, r.Key, err
 	}
-	parts := strings.SplitN(a, ":", 6)
-	if len(parts) != 6 || parts[2] != "s3-outposts" {
-		return nil, nil, "", false, nil
+	r, err := arn.ParseOutposts(a)
+	if err != nil || r.Partition != authz.Partition {
+		return nil, nil, "", nil
 	}
-	segs := strings.SplitN(parts[5], "/", 5) // outpost, OP, bucket|accesspoint, NAME, object/KEY
-	if len(segs) < 4 || segs[0] != "outpost" {
-		return nil, nil, "", false, nil
+	parent := r.Kind
+	if r.Kind == arn.KindObject {
+		parent, key = r.ObjectParent, r.Key
 	}
-	if len(segs) == 5 {
-		key, object = strings.TrimPrefix(segs[4], "object/"), true
-	}
-	switch segs[2] {
-	case "bucket":
-		b, err = load(segs[3])
-		return b, nil, key, object, err
-	case "accesspoint":
-		apv, err := ms.GetAccessPoint(ctx, parts[4], segs[1], segs[3])
+	switch parent {
+	case arn.KindBucket:
+		b, err = load(r.Bucket)
+		return b, nil, key, err
+	case arn.KindAccessPoint:
+		apv, err := ms.GetAccessPoint(ctx, r.AccountID, r.OutpostID, r.AccessPoint)
 		if err != nil {
-			return nil, nil, "", false, errNoSuchEntity("The access point %s does not exist.", segs[3])
+			return nil, nil, "", errNoSuchEntity("The access point %s does not exist.", r.AccessPoint)
 		}
 		b, err = load(apv.Bucket)
-		return b, &apv, key, object, err
+		return b, &apv, key, err
 	}
-	return nil, nil, "", false, nil
+	return nil, nil, "", nil
 }

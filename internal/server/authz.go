@@ -1,14 +1,12 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/outpost-s3/outpost/internal/auth"
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
@@ -17,11 +15,10 @@ import (
 )
 
 // identity is the server's IAM state: where identities live, the master
-// key, the policy parse cache and the verifier of IAM/STS requests.
+// key and the verifier of IAM/STS requests.
 type identity struct {
-	store    meta.IAMStore // the IAM part of the server's meta.Store
-	keyring  *iam.Keyring
-	policies iam.PolicyCache
+	store   meta.IAMStore // the IAM part of the server's meta.Store
+	keyring *iam.Keyring
 }
 
 func (s *Server) initIdentity() {
@@ -30,6 +27,7 @@ func (s *Server) initIdentity() {
 		id.keyring = iam.NewRandomKeyring()
 	}
 	s.ident = id
+	s.authorizer = authz.New(authz.Config{Region: s.cfg.Region, Meta: s.cfg.Meta, IAM: id.store, Logger: s.log})
 }
 
 // authzState is what authorize decided, for the handlers that refine it
@@ -37,65 +35,6 @@ func (s *Server) initIdentity() {
 type authzState struct {
 	// allowed: the policies allow the operation (as opposed to an ACL).
 	allowed bool
-}
-
-// allowAll is the implicit identity permission of an account's root user:
-// everything in its own account, and, across accounts, whatever the other
-// account's resource policies grant to it.
-var allowAll = func() *policy.Policy {
-	p, err := policy.ParseIdentityPolicy([]byte(`{"Version":"2012-10-17","Statement":[{"Sid":"RootUser","Effect":"Allow","Action":"*","Resource":"*"}]}`), 0)
-	if err != nil {
-		panic(err)
-	}
-	return p
-}()
-
-// identityPolicies loads, at every request, the identity policies of the
-// principal and its session policies (nil when none), so that removing a
-// permission, a user or a role takes effect on the next request, presigned
-// URLs included. The user or role must still have the unique ID the
-// credentials carry: one deleted and created again under the same name is
-// another principal, and the old credentials get ErrNoSuchPrincipal.
-func (s *Server) identityPolicies(ctx context.Context, p *auth.Principal) (ids, sess []*policy.Policy, err error) {
-	if p.Anonymous() {
-		return nil, nil, nil
-	}
-	switch p.Type {
-	case policy.PrincipalAssumedRole:
-		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindRole, p.RoleName, p.EntityID())
-	case policy.PrincipalUser:
-		ids, err = iam.LoadIdentityPolicies(ctx, s.ident.store, &s.ident.policies, p.Account, meta.KindUser, p.UserName, p.EntityID())
-	default:
-		ids = []*policy.Policy{allowAll}
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if p.Session != nil && (p.Session.Policy != "" || len(p.Session.PolicyArns) > 0) {
-		sess = []*policy.Policy{} // non-nil: the session is bounded
-		if p.Session.Policy != "" {
-			sp, perr := s.ident.policies.Identity(p.Session.Policy)
-			if perr != nil {
-				return nil, nil, perr
-			}
-			sess = append(sess, sp)
-		}
-		// Managed session policies are read at each request, like the
-		// role's own: a policy deleted since grants nothing.
-		for _, a := range p.Session.PolicyArns {
-			doc, err := iam.ManagedPolicyDocument(ctx, s.ident.store, a)
-			if errors.Is(err, meta.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, nil, err
-			}
-			if sp, perr := s.ident.policies.Identity(doc); perr == nil {
-				sess = append(sess, sp)
-			}
-		}
-	}
-	return ids, sess, nil
 }
 
 // globalContext fills the aws:* condition keys of a request
@@ -129,8 +68,10 @@ func (rc *reqCtx) globalContext() map[string][]string {
 	return c
 }
 
-// s3Context adds the service's own keys (s3:… or s3-outposts:…).
-func (rc *reqCtx) s3Context(c map[string][]string, svc string, b *meta.Bucket, ap *meta.AccessPoint) {
+// s3Context adds the service's own keys (s3:… or s3-outposts:…) that the
+// request carries: how it was signed, its list parameters and headers. The
+// keys that follow from the resource are authz's.
+func (rc *reqCtx) s3Context(c map[string][]string, svc string) {
 	set := func(k, v string) { c[svc+":"+k] = []string{v} }
 	if v := rc.verified; v != nil && v.AuthType != sigv4.AuthAnonymous {
 		set("authtype", string(v.AuthType))
@@ -177,178 +118,47 @@ func (rc *reqCtx) s3Context(c map[string][]string, svc string, b *meta.Bucket, a
 			c[svc+":requestobjecttagkeys"] = keys
 		}
 	}
-	if b != nil {
-		set("resourceaccount", b.Account)
-	}
-	if ap != nil {
-		set("dataaccesspointarn", accessPointARN(rc.s.cfg.Region, ap, ""))
-		set("dataaccesspointaccount", ap.Account)
-		origin := "Internet"
-		if ap.VpcID != "" {
-			origin = "VPC"
-		}
-		set("accesspointnetworkorigin", origin)
-	}
-}
-
-// bucketARN is the policy resource of a bucket or one of its objects.
-func bucketARN(region string, b *meta.Bucket, key string, object bool) string {
-	if b.OutpostID == "" {
-		if object {
-			return "arn:aws:s3:::" + b.Name + "/" + key
-		}
-		return "arn:aws:s3:::" + b.Name
-	}
-	a := "arn:aws:s3-outposts:" + region + ":" + b.Account + ":outpost/" + b.OutpostID + "/bucket/" + b.Name
-	if object {
-		a += "/object/" + key
-	}
-	return a
-}
-
-// accessPointARN is an access point's ARN, or with a key its object ARN.
-func accessPointARN(region string, ap *meta.AccessPoint, key string) string {
-	a := "arn:aws:s3-outposts:" + region + ":" + ap.Account + ":outpost/" + ap.OutpostID + "/accesspoint/" + ap.Name
-	if key != "" {
-		a += "/object/" + key
-	}
-	return a
-}
-
-// actionFor maps an s3: action to the bucket's namespace: s3-outposts:
-// for Outposts buckets.
-func actionFor(b *meta.Bucket, action string) string {
-	if b != nil && b.OutpostID != "" {
-		if name, ok := strings.CutPrefix(action, "s3:"); ok {
-			return "s3-outposts:" + name
-		}
-	}
-	return action
 }
 
 // objectLevel reports whether an operation acts on an object (its policy
 // resource is the object ARN).
 func (rc *reqCtx) objectLevel() bool { return rc.key != "" }
 
-// evaluate runs the policy engine for one action on one bucket resource.
-// key is the object key for object actions; object says whether the
-// resource is the object (key may be "" only for bucket resources).
-func (rc *reqCtx) evaluate(b *meta.Bucket, action, key string, object bool, explain bool) (policy.Decision, error) {
-	ctx := rc.r.Context()
-	p := rc.principal
-	ids, sess, err := rc.s.identityPolicies(ctx, p)
-	if errors.Is(err, iam.ErrNoSuchPrincipal) {
-		return policy.Decision{Reason: "the principal no longer exists"}, nil
-	}
-	if err != nil {
-		return policy.Decision{}, err
-	}
-	ap := rc.viaAccessPoint()
-	in := policy.EvalInput{
-		Request: policy.Request{
-			Action:   actionFor(b, action),
-			Resource: bucketARN(rc.s.cfg.Region, b, key, object),
-			Context:  rc.globalContext(),
-		},
-		ResourceAccount:  b.Account,
-		IdentityPolicies: ids,
-		SessionPolicies:  sess,
-		Explain:          explain,
-	}
-	if p.Anonymous() {
-		in.Principal = policy.Principal{Type: policy.PrincipalAnonymous}
-	} else {
-		in.Principal = p.Policy()
-		in.PrincipalIsResourceOwnerRoot = p.IsRoot() && p.Account == b.Account
-	}
-	svc := "s3"
-	if b.OutpostID != "" {
-		svc = "s3-outposts"
-	}
-	rc.s3Context(in.Context, svc, b, ap)
-	if doc, err := rc.s.cfg.Meta.GetBucketConfig(ctx, b.Name, "policy"); err == nil {
-		bp, perr := rc.s.ident.policies.Resource(doc)
-		if perr == nil {
-			in.ResourcePolicies = []*policy.Policy{bp}
-		} else {
-			rc.s.log.Warn("stored bucket policy does not parse; ignored", "bucket", b.Name, "error", perr)
-		}
-	} else if !errors.Is(err, meta.ErrNotFound) {
-		return policy.Decision{}, err
-	}
-	if ap != nil {
-		in.ViaAccessPoint = true
-		in.AccessPointResource = accessPointARN(rc.s.cfg.Region, ap, "")
-		if object {
-			in.AccessPointResource = accessPointARN(rc.s.cfg.Region, ap, key)
-		}
-		if ap.Policy != "" {
-			app, perr := rc.s.ident.policies.Resource(ap.Policy)
-			if perr == nil {
-				in.AccessPointPolicy = app
-			}
-		}
-	}
-	if object && key != "" && needsExistingTags(svc, in) {
-		if o, err := rc.s.cfg.Meta.GetObject(ctx, b.Name, key, rc.query.Get("versionId")); err == nil {
-			for k, v := range o.Tags {
-				in.Context[svc+":existingobjecttag/"+strings.ToLower(k)] = []string{v}
-			}
-		}
-	}
-	return policy.Evaluate(in), nil
+// decide asks authz whether the request may perform action on bucket b, or
+// with a key on that object, through the access point ap (nil: b directly).
+func (rc *reqCtx) decide(b *meta.Bucket, ap *meta.AccessPoint, action, key string) (policy.Decision, error) {
+	c := rc.globalContext()
+	rc.s3Context(c, authz.Service(b))
+	return rc.s.authorizer.Decide(rc.r.Context(), authz.Input{Principal: rc.principal, Action: action, Bucket: b, Key: key, AccessPoint: ap, Context: c})
 }
 
-// needsExistingTags reports whether any policy of the evaluation tests an
-// ExistingObjectTag key, so the object is read only when it matters.
-func needsExistingTags(svc string, in policy.EvalInput) bool {
-	prefix := svc + ":existingobjecttag/"
-	check := func(ps []*policy.Policy) bool {
-		for _, p := range ps {
-			if p == nil {
-				continue
-			}
-			for _, st := range p.Statements {
-				for _, c := range st.Conditions {
-					if strings.HasPrefix(strings.ToLower(c.Key), prefix) {
-						return true
-					}
-				}
-			}
-		}
-		return false
+// decideOn asks authz whether the request may perform action on a resource
+// that is not in a bucket (an outpost, an endpoint, an IAM entity), owned by
+// account ("" for the caller's own), with the request's aws:* keys and, when
+// svc is not "", its own svc:… keys.
+func (rc *reqCtx) decideOn(action, resource, account, svc string) (policy.Decision, error) {
+	c := rc.globalContext()
+	if svc != "" {
+		rc.s3Context(c, svc)
 	}
-	return check(in.IdentityPolicies) || check(in.SessionPolicies) || check(in.ResourcePolicies) || check([]*policy.Policy{in.AccessPointPolicy})
+	return rc.s.authorizer.Decide(rc.r.Context(), authz.Input{Principal: rc.principal, Action: action, Resource: resource, Account: account, Context: c})
 }
 
 // authorizeService decides operations without a bucket (ListBuckets) and
 // CreateBucket: identity policies only, in the caller's own account.
 func (s *Server) authorizeService(rc *reqCtx) error {
-	p := rc.principal
-	if p.Anonymous() {
+	if rc.principal.Anonymous() {
 		return s3err.AccessDenied
 	}
-	ids, sess, err := s.identityPolicies(rc.r.Context(), p)
-	if errors.Is(err, iam.ErrNoSuchPrincipal) {
-		return s3err.AccessDenied
+	resource := authz.S3ARN("*", "")
+	if rc.op.name == "CreateBucket" {
+		resource = authz.S3ARN(rc.bucket, "")
 	}
+	d, err := rc.decideOn(rc.op.action, resource, "", "s3")
 	if err != nil {
 		return err
 	}
-	resource := "arn:aws:s3:::*"
-	if rc.op.name == "CreateBucket" {
-		resource = "arn:aws:s3:::" + rc.bucket
-	}
-	in := policy.EvalInput{
-		Request: policy.Request{
-			Action: rc.op.action, Resource: resource, Principal: p.Policy(), Context: rc.globalContext(),
-		},
-		ResourceAccount:  p.Account,
-		IdentityPolicies: ids,
-		SessionPolicies:  sess,
-	}
-	rc.s3Context(in.Context, "s3", nil, nil)
-	if d := policy.Evaluate(in); !d.Allowed {
+	if !d.Allowed {
 		return s3err.AccessDenied
 	}
 	rc.authz = &authzState{allowed: true}
@@ -374,7 +184,7 @@ func (s *Server) authorizeBucket(rc *reqCtx, b *meta.Bucket) error {
 		rc.authz.allowed = true
 		return nil
 	}
-	d, err := rc.evaluate(b, rc.op.action, rc.key, rc.objectLevel(), false)
+	d, err := rc.decide(b, rc.ap, rc.op.action, rc.key)
 	if err != nil {
 		return err
 	}
@@ -402,7 +212,7 @@ func (s *Server) authorizeBucket(rc *reqCtx, b *meta.Bucket) error {
 // mayDeleteKey decides s3:DeleteObject on one key of a DeleteObjects
 // request, or s3:DeleteObjectVersion when the entry names a version.
 func (rc *reqCtx) mayDeleteKey(key, versionID string) bool {
-	d, err := rc.evaluate(rc.bkt, objectAction("s3:DeleteObject", versionID != ""), key, true, false)
+	d, err := rc.decide(rc.bkt, rc.ap, objectAction("s3:DeleteObject", versionID != ""), key)
 	if err != nil || d.ExplicitDeny {
 		return false
 	}
@@ -413,7 +223,7 @@ func (rc *reqCtx) mayDeleteKey(key, versionID string) bool {
 // an ETag needs besides s3:DeleteObject: by policy, or on a plain bucket
 // by the current version's ACL, as a GET would be decided.
 func (rc *reqCtx) mayReadForDelete(key string) bool {
-	d, err := rc.evaluate(rc.bkt, "s3:GetObject", key, true, false)
+	d, err := rc.decide(rc.bkt, rc.ap, "s3:GetObject", key)
 	if err != nil || d.ExplicitDeny {
 		return false
 	}
@@ -427,11 +237,12 @@ func (rc *reqCtx) mayReadForDelete(key string) bool {
 	return err == nil && aclAllows(o.ACL, rc.principal.Anonymous(), "read")
 }
 
-// mayReadSource decides s3:GetObject on the source of a copy, or
-// s3:GetObjectVersion when the source names a version. It reports whether
-// the policies allow it; the caller falls back to the object ACL.
-func (rc *reqCtx) mayReadSource(b *meta.Bucket, key, versionID string) (allowed, denied bool) {
-	d, err := rc.evaluate(b, objectAction("s3:GetObject", versionID != ""), key, true, false)
+// mayReadSource decides s3:GetObject on the source of a copy, read through
+// its own access point ap (or none), or s3:GetObjectVersion when the source
+// names a version. It reports whether the policies allow it; the caller
+// falls back to the object ACL.
+func (rc *reqCtx) mayReadSource(b *meta.Bucket, ap *meta.AccessPoint, key, versionID string) (allowed, denied bool) {
+	d, err := rc.decide(b, ap, objectAction("s3:GetObject", versionID != ""), key)
 	if err != nil {
 		return false, true
 	}
@@ -448,7 +259,7 @@ func checkBucketPolicy(bucket string, doc []byte) error {
 	if err != nil {
 		return s3err.MalformedPolicy.WithMessage(err.Error())
 	}
-	base := "arn:aws:s3:::" + bucket
+	base := authz.S3ARN(bucket, "")
 	for _, st := range p.Statements {
 		for _, r := range append(append([]string(nil), st.Resource...), st.NotResource...) {
 			if strings.Contains(r, "${") {

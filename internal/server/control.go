@@ -12,8 +12,8 @@ import (
 	"strings"
 
 	"github.com/outpost-s3/outpost/arn"
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/bucketconfig"
-	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
 	"github.com/outpost-s3/outpost/internal/s3err"
@@ -348,38 +348,22 @@ func (c *ctlReq) load(o ctlOp) error {
 }
 
 // authorize decides the operation with the caller's identity policies and,
-// for bucket operations, the bucket policy (authz.go).
+// for bucket operations, the bucket policy (internal/authz).
 func (c *ctlReq) authorize(o ctlOp) error {
-	p := c.principal
+	var d policy.Decision
+	var err error
 	if c.b != nil {
-		d, err := c.evaluate(c.b, o.action, "", false, false)
-		if err != nil {
-			return err
-		}
-		if !d.Allowed {
-			return s3err.AccessDenied
-		}
-		c.authz = &authzState{allowed: true}
-		return nil
-	}
-	ids, sess, err := c.s.identityPolicies(c.r.Context(), p)
-	if errors.Is(err, iam.ErrNoSuchPrincipal) {
-		return s3err.AccessDenied
+		d, err = c.decide(c.b, nil, o.action, "")
+	} else {
+		ctx := c.globalContext()
+		c.s3Context(ctx, arn.ServiceOutposts)
+		d, err = c.s.authorizer.Decide(c.r.Context(), authz.Input{Principal: c.principal, Action: o.action,
+			Resource: c.resourceARN(o), Account: c.account, AccessPoint: c.ap, Context: ctx})
 	}
 	if err != nil {
 		return err
 	}
-	in := policy.EvalInput{
-		Request: policy.Request{
-			Action: o.action, Resource: c.resourceARN(o), Principal: p.Policy(), Context: c.globalContext(),
-		},
-		ResourceAccount:              c.account,
-		IdentityPolicies:             ids,
-		SessionPolicies:              sess,
-		PrincipalIsResourceOwnerRoot: p.IsRoot() && p.Account == c.account,
-	}
-	c.s3Context(in.Context, arn.ServiceOutposts, nil, c.ap)
-	if d := policy.Evaluate(in); !d.Allowed {
+	if !d.Allowed {
 		return s3err.AccessDenied
 	}
 	c.authz = &authzState{allowed: true}
@@ -389,24 +373,23 @@ func (c *ctlReq) authorize(o ctlOp) error {
 // resourceARN is the policy resource of an operation that is not on an
 // existing bucket.
 func (c *ctlReq) resourceARN(o ctlOp) string {
-	base := "arn:aws:s3-outposts:" + c.s.cfg.Region + ":" + c.account + ":outpost/" + c.outpost
 	switch o.name {
 	case "CreateBucket":
-		return base + "/bucket/" + c.name
+		return c.bucketARN(c.name)
 	case "ListRegionalBuckets":
-		return base
+		return authz.OutpostsARN(c.s.cfg.Region, c.account, c.outpost, arn.KindOutpost, "")
 	case "ListAccessPoints":
-		return base + "/accesspoint/*"
+		return c.accessPointARN("*")
 	}
-	return base + "/accesspoint/" + c.name
+	return c.accessPointARN(c.name)
 }
 
 func (c *ctlReq) bucketARN(name string) string {
-	return "arn:aws:s3-outposts:" + c.s.cfg.Region + ":" + c.account + ":outpost/" + c.outpost + "/bucket/" + name
+	return authz.OutpostsARN(c.s.cfg.Region, c.account, c.outpost, arn.KindBucket, name)
 }
 
 func (c *ctlReq) accessPointARN(name string) string {
-	return "arn:aws:s3-outposts:" + c.s.cfg.Region + ":" + c.account + ":outpost/" + c.outpost + "/accesspoint/" + name
+	return authz.OutpostsARN(c.s.cfg.Region, c.account, c.outpost, arn.KindAccessPoint, name)
 }
 
 // ---- error and response forms ----

@@ -69,10 +69,7 @@ func (rc *reqCtx) openCopySource() (*meta.Object, *meta.Bucket, error) {
 	o, err := rc.s.cfg.Meta.GetObject(ctx, sb.Name, cs.key, cs.versionID)
 	// The source is read through its own access point (or none), not the
 	// destination's.
-	dstAP := rc.ap
-	rc.ap = sap
-	owner, denied := rc.mayReadSource(&sb, cs.key, cs.versionID)
-	rc.ap = dstAP
+	owner, denied := rc.mayReadSource(&sb, sap, cs.key, cs.versionID)
 	if denied {
 		return nil, nil, s3err.AccessDenied
 	}

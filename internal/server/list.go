@@ -147,7 +147,7 @@ func encodeToken(key string) string { return base64.RawURLEncoding.EncodeToStrin
 // decodeToken reads a continuation token. An empty one is refused as S3
 // refuses it (400 InvalidArgument, ArgumentName continuation-token), not
 // taken for the first page: minio/minio#5931 shows boto3's
-// list_objects_v2(ContinuationToken='') failing against S3.
+// list_objects_v2(ContinuationToken=”) failing against S3.
 func decodeToken(tok string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil || len(b) == 0 {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/sigv4"
 )
 
@@ -91,7 +92,7 @@ func (s *Server) record(rc *reqCtx, w *statusWriter, d time.Duration, err error)
 		rec.Bucket = rc.bucket
 	}
 	if rc.ap != nil {
-		rec.AccessPoint = accessPointARN(s.cfg.Region, rc.ap, "")
+		rec.AccessPoint = authz.AccessPointARN(s.cfg.Region, rc.ap, "")
 	}
 	if rc.principal != nil {
 		rec.Principal = rc.principal.ARN

@@ -16,7 +16,6 @@ import (
 	"github.com/outpost-s3/outpost/internal/auth"
 	"github.com/outpost-s3/outpost/internal/authn"
 	"github.com/outpost-s3/outpost/internal/meta"
-	"github.com/outpost-s3/outpost/internal/policy"
 	"github.com/outpost-s3/outpost/sigv4"
 )
 
@@ -326,19 +325,8 @@ func encodePolicy(doc string) string {
 // allowed evaluates the caller's identity policies for an IAM or STS
 // action on a resource of the caller's own account.
 func (q *queryCtx) allowed(action, resource string) error {
-	ids, sess, err := q.rc.s.identityPolicies(q.rc.r.Context(), q.p)
-	if err != nil {
-		return q.denied(action, resource)
-	}
-	d := policy.Evaluate(policy.EvalInput{
-		Request: policy.Request{
-			Action: action, Resource: resource, Principal: q.p.Policy(), Context: q.rc.globalContext(),
-		},
-		ResourceAccount:  q.p.Account,
-		IdentityPolicies: ids,
-		SessionPolicies:  sess,
-	})
-	if !d.Allowed {
+	d, err := q.rc.decideOn(action, resource, "", "")
+	if err != nil || !d.Allowed {
 		return q.denied(action, resource)
 	}
 	return nil

@@ -12,9 +12,8 @@ import (
 	"strconv"
 
 	"github.com/outpost-s3/outpost/arn"
-	"github.com/outpost-s3/outpost/internal/iam"
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/meta"
-	"github.com/outpost-s3/outpost/internal/policy"
 	"github.com/outpost-s3/outpost/internal/s3err"
 )
 
@@ -119,22 +118,11 @@ func (s *Server) serveS3Outposts(rc *reqCtx) error {
 // authorizeEndpoints decides an s3outposts action with the caller's
 // identity policies (endpoints have no resource policies).
 func (rc *reqCtx) authorizeEndpoints(resource string) error {
-	p := rc.principal
-	ids, sess, err := rc.s.identityPolicies(rc.r.Context(), p)
-	if errors.Is(err, iam.ErrNoSuchPrincipal) {
-		return s3oAccessDenied
-	}
+	d, err := rc.decideOn(rc.op.action, resource, "", "")
 	if err != nil {
 		return err
 	}
-	in := policy.EvalInput{
-		Request:                      policy.Request{Action: rc.op.action, Resource: resource, Principal: p.Policy(), Context: rc.globalContext()},
-		ResourceAccount:              p.Account,
-		IdentityPolicies:             ids,
-		SessionPolicies:              sess,
-		PrincipalIsResourceOwnerRoot: p.IsRoot(),
-	}
-	if d := policy.Evaluate(in); !d.Allowed {
+	if !d.Allowed {
 		return s3oAccessDenied
 	}
 	rc.authz = &authzState{allowed: true}
@@ -142,11 +130,17 @@ func (rc *reqCtx) authorizeEndpoints(resource string) error {
 }
 
 func (rc *reqCtx) outpostARN(account string) string {
-	return "arn:aws:s3-outposts:" + rc.s.cfg.Region + ":" + account + ":outpost/" + rc.s.cfg.OutpostID
+	return authz.OutpostsARN(rc.s.cfg.Region, account, rc.s.cfg.OutpostID, arn.KindOutpost, "")
 }
 
 func (rc *reqCtx) endpointARN(e *meta.Endpoint) string {
-	return "arn:aws:s3-outposts:" + rc.s.cfg.Region + ":" + e.Account + ":outpost/" + e.OutpostID + "/endpoint/" + e.ID
+	return authz.OutpostsARN(rc.s.cfg.Region, e.Account, e.OutpostID, arn.KindEndpoint, e.ID)
+}
+
+// anyEndpointARN is the resource of listing the caller's endpoints: every
+// endpoint of the account, on any outpost.
+func (rc *reqCtx) anyEndpointARN() string {
+	return authz.OutpostsARN(rc.s.cfg.Region, rc.principal.Account, "*", arn.KindEndpoint, "*")
 }
 
 // checkOutpost answers ResourceNotFoundException for another outpost.
@@ -304,7 +298,7 @@ func (rc *reqCtx) listEndpoints() error {
 	if err != nil {
 		return err
 	}
-	if err := rc.authorizeEndpoints("arn:aws:s3-outposts:" + rc.s.cfg.Region + ":" + rc.principal.Account + ":outpost/*/endpoint/*"); err != nil {
+	if err := rc.authorizeEndpoints(rc.anyEndpointARN()); err != nil {
 		return err
 	}
 	es, err := rc.s.cfg.Meta.ListEndpoints(rc.r.Context(), rc.principal.Account, "")
@@ -335,7 +329,7 @@ func (rc *reqCtx) listSharedEndpoints() error {
 	if err := rc.checkOutpost(rc.query.Get("outpostId")); err != nil {
 		return err
 	}
-	if err := rc.authorizeEndpoints("arn:aws:s3-outposts:" + rc.s.cfg.Region + ":" + rc.principal.Account + ":outpost/*/endpoint/*"); err != nil {
+	if err := rc.authorizeEndpoints(rc.anyEndpointARN()); err != nil {
 		return err
 	}
 	// Endpoints are not shared across accounts (no AWS RAM here).

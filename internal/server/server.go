@@ -19,6 +19,7 @@ import (
 
 	"github.com/outpost-s3/outpost/internal/auth"
 	"github.com/outpost-s3/outpost/internal/authn"
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/blob"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
@@ -102,6 +103,8 @@ type Server struct {
 	publicPrefix string
 	// ident is the IAM state (authz.go).
 	ident *identity
+	// authorizer makes every authorization decision (internal/authz).
+	authorizer *authz.Authorizer
 	// nets caches the networks and endpoints (network.go).
 	nets netCache
 	// keyUse holds access key uses until FlushKeyUsage (keyusage.go).

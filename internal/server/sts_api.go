@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/iam"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/policy"
@@ -206,14 +207,6 @@ func stsAssumeRole(q *queryCtx) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	trust, err := q.rc.s.ident.policies.Trust(role.TrustPolicy)
-	if err != nil {
-		return nil, denied
-	}
-	ids, sess, err := q.rc.s.identityPolicies(ctx, p)
-	if err != nil {
-		return nil, denied
-	}
 	c := q.rc.globalContext()
 	c["sts:rolesessionname"] = []string{sessionName}
 	if sourceID != "" {
@@ -222,14 +215,8 @@ func stsAssumeRole(q *queryCtx) (any, error) {
 	if ext := q.get("ExternalId"); ext != "" {
 		c["sts:externalid"] = []string{ext}
 	}
-	d := policy.Evaluate(policy.EvalInput{
-		Request:          policy.Request{Action: "sts:AssumeRole", Resource: realARN, Principal: p.Policy(), Context: c},
-		ResourceAccount:  role.Account,
-		IdentityPolicies: ids,
-		SessionPolicies:  sess,
-		ResourcePolicies: []*policy.Policy{trust},
-	})
-	if !trustAllows(d, p.Account == role.Account, sess != nil) {
+	d, err := q.rc.s.authorizer.Decide(ctx, authz.Input{Principal: p, Action: "sts:AssumeRole", Resource: realARN, Role: &role, Context: c})
+	if err != nil || !d.Allowed {
 		return nil, denied
 	}
 
@@ -282,35 +269,4 @@ func (q *queryCtx) sessionPolicyArns(ctx context.Context) ([]string, error) {
 		arns = append(arns, a)
 	}
 	return arns, nil
-}
-
-// Values of policy.StatementResult.Principal for trust statements that
-// name the caller itself (rather than its account).
-var directPrincipalMatches = map[string]bool{"exact principal": true, "wildcard principal": true, "role of the session": true}
-
-// trustAllows applies AWS's rule for role trust to a decision over the
-// trust policy (as the resource policy) and the caller's identity
-// policies: the trust policy must allow; the caller's identity policies
-// must allow as well unless the trust policy names the caller itself and
-// the role is in the caller's account.
-func trustAllows(d policy.Decision, sameAccount, hasSession bool) bool {
-	if d.ExplicitDeny {
-		return false
-	}
-	trust, direct, identity, session := false, false, false, !hasSession
-	for _, st := range d.Trace {
-		if !st.Applies || st.Effect != policy.Allow {
-			continue
-		}
-		switch st.Source {
-		case policy.SourceBucket:
-			trust = true
-			direct = direct || directPrincipalMatches[st.Principal]
-		case policy.SourceIdentity:
-			identity = true
-		case policy.SourceSession:
-			session = true
-		}
-	}
-	return trust && ((identity && session) || (sameAccount && direct))
 }

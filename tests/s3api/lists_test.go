@@ -131,7 +131,7 @@ print("ok")
 // TestListV2EmptyContinuationToken: S3 refuses an empty continuation-token
 // as it refuses any token it did not issue (400 InvalidArgument "The
 // continuation token provided is incorrect", ArgumentName
-// continuation-token; boto3 users saw list_objects_v2(ContinuationToken='')
+// continuation-token; boto3 users saw list_objects_v2(ContinuationToken=”)
 // fail against S3, minio/minio#5931); ceph/s3-tests'
 // test_bucket_listv2_continuationtoken_empty wants the first page.
 func TestListV2EmptyContinuationToken(t *testing.T) {
