@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
 )
@@ -120,13 +121,19 @@ func (s *Server) resolveBucket(ctx context.Context, name string) (meta.Bucket, e
 	return s.cfg.Meta.GetBucket(ctx, name)
 }
 
-// mayList reports whether the caller may list the addressed bucket
+// mayList reports whether the caller may list the addressed key's name
 // (s3:ListBucket by policy, or a canned ACL granting read); S3 hides
-// whether a key exists from callers who may not.
+// whether a key exists from callers who may not. The question is asked
+// with s3:prefix set to the key, so a policy that lets a caller list only
+// "public/*" answers 404 for a missing public/x and 403 for private/x.
 func (rc *reqCtx) mayList() bool {
 	if aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "read") {
 		return true
 	}
-	d, err := rc.decide(rc.bkt, rc.ap, "s3:ListBucket", "")
+	c := rc.globalContext()
+	svc := authz.Service(rc.bkt)
+	rc.s3Context(c, svc)
+	c[svc+":prefix"] = []string{rc.key}
+	d, err := rc.s.authorizer.Decide(rc.r.Context(), authz.Input{Principal: rc.principal, Action: "s3:ListBucket", Bucket: rc.bkt, AccessPoint: rc.ap, Context: c})
 	return err == nil && d.Allowed
 }
