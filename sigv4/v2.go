@@ -18,10 +18,13 @@ import (
 
 // v2Subresources are the query parameters that are part of the SigV2
 // CanonicalizedResource: the S3 documentation's list, the response-*
-// overrides, and the extra names botocore 1.43 signs.
+// overrides, the extra names botocore 1.43 signs, and "encryption", which
+// botocore does not sign but which selects GetBucketEncryption: a SigV2
+// request must sign every key the router acts on, so one that leaves it
+// out does not verify.
 var v2Subresources = map[string]bool{
 	"accelerate": true, "acl": true, "analytics": true, "cors": true, "defaultObjectAcl": true,
-	"delete": true, "inventory": true, "lifecycle": true, "location": true, "logging": true,
+	"delete": true, "encryption": true, "inventory": true, "lifecycle": true, "location": true, "logging": true,
 	"metrics": true, "notification": true, "object-lock": true, "partNumber": true, "policy": true,
 	"replication": true, "requestPayment": true, "restore": true, "select": true, "select-type": true,
 	"storageClass": true, "tagging": true, "torrent": true, "uploadId": true, "uploads": true,

@@ -124,6 +124,7 @@ var (
 	NoSuchKey                         = def("NoSuchKey", 404, "The specified key does not exist.")
 	NoSuchLifecycleConfiguration      = def("NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist")
 	NoSuchTagSet                      = def("NoSuchTagSet", 404, "The TagSet does not exist")
+	NoEncryptionConfiguration         = def("ServerSideEncryptionConfigurationNotFoundError", 404, "The server side encryption configuration was not found")
 	NoSuchUpload                      = def("NoSuchUpload", 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
 	NoSuchVersion                     = def("NoSuchVersion", 404, "The specified version does not exist.")
 	NotImplemented                    = def("NotImplemented", 501, "A header you provided implies functionality that is not implemented")

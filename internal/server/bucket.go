@@ -207,6 +207,25 @@ func (rc *reqCtx) getBucketVersioning() error {
 	return rc.writeXML(200, s3xml.BucketVersioning(s3xml.S3, rc.bkt.Versioning))
 }
 
+// encryptionConfiguration is GetBucketEncryption's answer: the one
+// default rule, SSE-S3, that S3 on Outposts applies to every bucket.
+type encryptionConfiguration struct {
+	XMLName   xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ServerSideEncryptionConfiguration"`
+	Algorithm string   `xml:"Rule>ApplyServerSideEncryptionByDefault>SSEAlgorithm"`
+	BucketKey bool     `xml:"Rule>BucketKeyEnabled"`
+}
+
+// getBucketEncryption answers with the bucket's default encryption: SSE-S3
+// (AES256), as on S3 on Outposts, or, on a server started with
+// --encrypt-at-rest=false, no default (404, as S3 answered for a bucket
+// without one).
+func (rc *reqCtx) getBucketEncryption() error {
+	if rc.s.cfg.PlaintextAtRest {
+		return s3err.NoEncryptionConfiguration.With(s3err.Field{Name: "BucketName", Value: rc.bucket})
+	}
+	return rc.writeXML(200, encryptionConfiguration{Algorithm: "AES256"})
+}
+
 func (rc *reqCtx) putBucketVersioning() error {
 	var v s3xml.VersioningConfiguration
 	if err := rc.readXML(&v); err != nil {

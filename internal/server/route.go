@@ -144,6 +144,11 @@ var unsupportedBucketSubresources = []string{
 }
 
 func (s *Server) routeBucket(rc *reqCtx, m string, q url.Values) (op, error) {
+	if m == http.MethodGet && has(q, "encryption") {
+		// The default encryption can be read; S3 on Outposts does not let
+		// it be changed (PUT and DELETE ?encryption answer NotImplemented).
+		return op{name: "GetBucketEncryption", action: "s3:GetEncryptionConfiguration", fn: (*reqCtx).getBucketEncryption}, nil
+	}
 	for _, sub := range unsupportedBucketSubresources {
 		if has(q, sub) {
 			return op{name: "Unsupported:" + sub}, s3err.NotImplemented.WithMessage("The " + sub + " bucket configuration is not supported by S3 on Outposts or Outpost.")

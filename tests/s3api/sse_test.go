@@ -507,3 +507,42 @@ print("ok")
 		t.Fatalf("boto3: %v\n%s", err, out)
 	}
 }
+
+// TestBucketEncryptionConfiguration: GetBucketEncryption shows the default
+// every bucket has on S3 on Outposts, SSE-S3 (AES256); a server started
+// with --encrypt-at-rest=false has none (404). Changing the default is not
+// an S3 on Outposts feature: PutBucketEncryption and DeleteBucketEncryption
+// answer 501 NotImplemented and leave the default as it was.
+func TestBucketEncryptionConfiguration(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	c := srv.S3(t)
+	srv.MustBucket(t, "enc")
+	get := func(what string) {
+		t.Helper()
+		out, err := c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc")})
+		if err != nil {
+			t.Fatalf("%s: GetBucketEncryption: %v", what, err)
+		}
+		rules := out.ServerSideEncryptionConfiguration.Rules
+		if len(rules) != 1 || rules[0].ApplyServerSideEncryptionByDefault == nil ||
+			rules[0].ApplyServerSideEncryptionByDefault.SSEAlgorithm != s3types.ServerSideEncryptionAes256 ||
+			aws.ToBool(rules[0].BucketKeyEnabled) {
+			t.Fatalf("%s: GetBucketEncryption rules %+v, want one AES256 default without a bucket key", what, rules)
+		}
+	}
+	get("default")
+	_, err := c.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("enc"),
+		ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{Rules: []s3types.ServerSideEncryptionRule{{
+			ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAwsKms}}}}})
+	wantAPIError(t, "PutBucketEncryption", err, 501, "NotImplemented")
+	_, err = c.DeleteBucketEncryption(ctx, &s3.DeleteBucketEncryptionInput{Bucket: aws.String("enc")})
+	wantAPIError(t, "DeleteBucketEncryption", err, 501, "NotImplemented")
+	get("after the refused changes")
+	_, err = c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("no-such-bucket")})
+	wantAPIError(t, "GetBucketEncryption of a missing bucket", err, 404, "NoSuchBucket")
+
+	plain := testserver.Start(t, testserver.Options{Config: func(c *app.Config) { c.PlaintextAtRest = true }})
+	plain.MustBucket(t, "enc")
+	_, err = plain.S3(t).GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc")})
+	wantAPIError(t, "GetBucketEncryption with --encrypt-at-rest=false", err, 404, "ServerSideEncryptionConfigurationNotFoundError")
+}
