@@ -200,7 +200,7 @@ func (rc *reqCtx) copyObject() error {
 		rc.w.Header().Set("x-amz-copy-source-version-id", src.VersionID)
 	}
 	setEncryptionHeaders(rc.w.Header(), o.Encryption, sl.ck)
-	rc.setVersionHeader(o.VersionID)
+	rc.setWrittenVersionHeader(o.VersionID)
 	res := copyObjectResult{NS: s3NS, LastModified: iso8601(o.LastModified), ETag: quote(o.ETag)}
 	setResultChecksums(in.checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
 	return rc.writeXML(200, res)

@@ -383,7 +383,7 @@ func (rc *reqCtx) completeMultipartUpload() error {
 		return err
 	}
 	setEncryptionHeaders(rc.w.Header(), o.Encryption, nil)
-	rc.setVersionHeader(o.VersionID)
+	rc.setWrittenVersionHeader(o.VersionID)
 	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}
 	setResultChecksums(o.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
 	return rc.writeXML(200, res)
@@ -409,7 +409,7 @@ func (rc *reqCtx) completedAlready(req completeMultipartUpload, notFound error) 
 	if err != nil || o.ETag != etag {
 		return notFound
 	}
-	rc.setVersionHeader(o.VersionID)
+	rc.setWrittenVersionHeader(o.VersionID)
 	res := completeMultipartUploadResult{NS: s3NS, Location: "/" + rc.bucket + "/" + rc.key, Bucket: rc.bucket, Key: rc.key, ETag: quote(o.ETag), ChecksumType: o.ChecksumType}
 	setResultChecksums(o.Checksums, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1, &res.ChecksumSHA256)
 	return rc.writeXML(200, res)

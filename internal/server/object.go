@@ -154,7 +154,7 @@ func (rc *reqCtx) putObject() error {
 		h.Set("x-amz-checksum-type", o.ChecksumType)
 	}
 	setEncryptionHeaders(h, o.Encryption, sl.ck)
-	rc.setVersionHeader(o.VersionID)
+	rc.setWrittenVersionHeader(o.VersionID)
 	return rc.ok()
 }
 
@@ -244,6 +244,17 @@ func (rc *reqCtx) deleteCondition(hasVersion bool) (*meta.WriteCondition, error)
 		return nil, s3err.AccessDenied
 	}
 	return &meta.WriteCondition{IfMatch: v}, nil
+}
+
+// setWrittenVersionHeader names the version a write (PutObject, CopyObject,
+// CompleteMultipartUpload) created. A write to a versioning-suspended
+// bucket creates the null version and, as in S3 (PutObject's "versioning
+// suspended" example), answers without x-amz-version-id; reads of that
+// version still name it "null" (setVersionHeader).
+func (rc *reqCtx) setWrittenVersionHeader(v string) {
+	if v != meta.NullVersion {
+		rc.setVersionHeader(v)
+	}
 }
 
 func (rc *reqCtx) setVersionHeader(v string) {
