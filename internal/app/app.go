@@ -371,9 +371,11 @@ func (a *App) serve(ln net.Listener, tlsConfig *tls.Config) error {
 }
 
 // StartBackground runs the orphan sweep now and periodically, the
-// lifecycle worker every LifecycleEvery and the access key usage flush
-// every KeyUsageEvery.
+// lifecycle worker every LifecycleEvery, the access key usage flush
+// every KeyUsageEvery and, while a master key rotation is under way, one
+// pass re-wrapping object data keys under the current key.
 func (a *App) StartBackground() {
+	a.rewrapInBackground()
 	a.every(a.cfg.LifecycleEvery, func() { a.RunLifecycle(context.Background()) })
 	a.every(a.cfg.KeyUsageEvery, func() { a.FlushKeyUsage(context.Background()) })
 	a.wg.Add(1)

@@ -70,3 +70,50 @@ func (a *App) secureIdentity(ctx context.Context) error {
 	}
 	return nil
 }
+
+// RewrapDataKeys re-wraps under the current master key every object data
+// key (SSE-S3) still wrapped by a previous one, so that the previous key
+// can be retired once this has run. Only the wrapped keys change, never
+// object bytes. A key no configured master key unwraps is left as it is
+// and counted in skipped (its object cannot be read either way).
+// StartBackground runs it once when OUTPOST_MASTER_KEY_PREVIOUS is set.
+func (a *App) RewrapDataKeys(ctx context.Context) (rewrapped, skipped int, err error) {
+	rewrapped, err = a.Meta.RewrapSealedKeys(ctx, func(k string) (string, bool, error) {
+		nk, changed, err := a.Keyring.RewrapDataKey(k)
+		if err != nil {
+			skipped++
+			return k, false, nil
+		}
+		return nk, changed, nil
+	})
+	return rewrapped, skipped, err
+}
+
+// rewrapInBackground runs RewrapDataKeys once, logging what it did.
+func (a *App) rewrapInBackground() {
+	if !a.Keyring.HasPrevious() {
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-a.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		n, skipped, err := a.RewrapDataKeys(ctx)
+		switch {
+		case err != nil:
+			a.log.Error("re-wrapping object data keys under the current master key stopped; it runs again at the next start", "rewrapped", n, "error", err)
+		case skipped > 0:
+			a.log.Warn("object data keys re-wrapped under the current master key; some are wrapped by a master key that is not configured", "rewrapped", n, "not_unwrappable", skipped, "key_id", a.Keyring.KeyID())
+		default:
+			a.log.Info("object data keys re-wrapped under the current master key: the previous keys are no longer needed for objects", "rewrapped", n, "key_id", a.Keyring.KeyID())
+		}
+	}()
+}

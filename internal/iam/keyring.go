@@ -238,3 +238,22 @@ func (k *Keyring) UnwrapDataKey(wrapped string) ([]byte, error) {
 	}
 	return dk, nil
 }
+
+// HasPrevious reports whether the keyring holds keys other than the
+// current one (a rotation is under way).
+func (k *Keyring) HasPrevious() bool { return len(k.keys) > 1 }
+
+// RewrapDataKey re-wraps a data key wrapped by a previous master key under
+// the current one; one already wrapped by the current key comes back as
+// it is, with changed false. The object bytes are not touched: only the
+// small wrapped key changes.
+func (k *Keyring) RewrapDataKey(wrapped string) (rewrapped string, changed bool, err error) {
+	if id, _, _ := strings.Cut(wrapped, ":"); id == k.current {
+		return wrapped, false, nil
+	}
+	dk, err := k.UnwrapDataKey(wrapped)
+	if err != nil {
+		return "", false, err
+	}
+	return k.WrapDataKey(dk), true, nil
+}

@@ -350,6 +350,13 @@ type ObjectStore interface {
 	// BlobReferenced reports which of ids are still referenced by an object
 	// version or an upload part (used by the orphan sweep).
 	BlobReferenced(ctx context.Context, ids []string) (map[string]bool, error)
+	// RewrapSealedKeys passes every data key wrapped by the master key
+	// (the SealedKey of SSE-S3 object segments and upload parts; SSE-C keys
+	// are the customer's and are left alone) to rewrap, and stores what it
+	// returns when changed, unless the row changed meanwhile (a concurrent
+	// write wins and keeps its own key). It works in small batches, so
+	// requests go on while it runs, and returns how many keys it replaced.
+	RewrapSealedKeys(ctx context.Context, rewrap func(sealed string) (string, bool, error)) (int, error)
 	// IntegrityCheck runs the engine's own consistency check.
 	IntegrityCheck(ctx context.Context) error
 }

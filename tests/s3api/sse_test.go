@@ -3,6 +3,7 @@ package s3api_test
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
@@ -545,4 +546,116 @@ func TestBucketEncryptionConfiguration(t *testing.T) {
 	plain.MustBucket(t, "enc")
 	_, err = plain.S3(t).GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String("enc")})
 	wantAPIError(t, "GetBucketEncryption with --encrypt-at-rest=false", err, 404, "ServerSideEncryptionConfigurationNotFoundError")
+}
+
+// TestMasterKeyRotationRewrapsDataKeys: after a rotation (a new
+// OUTPOST_MASTER_KEY, the old one in OUTPOST_MASTER_KEY_PREVIOUS),
+// RewrapDataKeys moves every SSE-S3 data key (a blob object, an inline
+// one, a multipart one and a part of an upload still in progress) to the
+// new key, leaving SSE-C keys alone; then the old key can go, and every
+// object still reads back, the upload still completes (with only the new
+// key configured, a read succeeds only if its data key was re-wrapped).
+func TestMasterKeyRotationRewrapsDataKeys(t *testing.T) {
+	dir := t.TempDir()
+	newKey := func() string {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			t.Fatal(err)
+		}
+		return base64.StdEncoding.EncodeToString(b)
+	}
+	oldKey, nextKey := newKey(), newKey()
+	start := func(cur, prev string) *testserver.Server {
+		return testserver.Start(t, testserver.Options{DataDir: dir, TLS: true, Config: func(c *app.Config) { c.MasterKey, c.MasterKeyPrevious = cur, prev }})
+	}
+	srv := start(oldKey, "")
+	c := tlsS3(t, srv)
+	srv.MustBucket(t, "rot")
+	objs := map[string][]byte{"inline": bytes.Repeat([]byte("i"), 100), "blob": bytes.Repeat([]byte("b"), 300<<10)}
+	for k, b := range objs {
+		if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("rot"), Key: aws.String(k), Body: bytes.NewReader(b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ck := newSSECKey(7)
+	ssec := &s3.PutObjectInput{Bucket: aws.String("rot"), Key: aws.String("ssec"), Body: strings.NewReader("customer"),
+		SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(ck.b64), SSECustomerKeyMD5: aws.String(ck.md5b64)}
+	if _, err := c.PutObject(ctx, ssec); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(key string) (*string, s3types.CompletedPart) {
+		mu, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("rot"), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String("rot"), Key: aws.String(key), UploadId: mu.UploadId, PartNumber: aws.Int32(1), Body: bytes.NewReader(objs["blob"])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mu.UploadId, s3types.CompletedPart{PartNumber: aws.Int32(1), ETag: p.ETag}
+	}
+	complete := func(c *s3.Client, key string, id *string, p s3types.CompletedPart) {
+		t.Helper()
+		if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String("rot"), Key: aws.String(key), UploadId: id,
+			MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{p}}}); err != nil {
+			t.Fatalf("complete %s: %v", key, err)
+		}
+	}
+	id, part := upload("multi")
+	complete(c, "multi", id, part)
+	objs["multi"] = objs["blob"]
+	pending, pendingPart := upload("pending")
+	srv.Stop()
+
+	readAll := func(c *s3.Client) error {
+		for k, want := range objs {
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("rot"), Key: aws.String(k)})
+			if err != nil {
+				return err
+			}
+			got, err := io.ReadAll(out.Body)
+			out.Body.Close()
+			if err != nil {
+				return err
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s: read %d bytes that are not the %d written", k, len(got), len(want))
+			}
+		}
+		out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("rot"), Key: aws.String("ssec"),
+			SSECustomerAlgorithm: aws.String("AES256"), SSECustomerKey: aws.String(ck.b64), SSECustomerKeyMD5: aws.String(ck.md5b64)})
+		if err != nil {
+			return err
+		}
+		got, _ := io.ReadAll(out.Body)
+		out.Body.Close()
+		if string(got) != "customer" {
+			t.Fatalf("ssec: read %q", got)
+		}
+		return nil
+	}
+
+	srv = start(nextKey, oldKey)
+	n, skipped, err := srv.App.RewrapDataKeys(ctx)
+	if err != nil || skipped != 0 {
+		t.Fatalf("RewrapDataKeys: %d re-wrapped, %d skipped, %v", n, skipped, err)
+	}
+	if n != 4 { // inline, blob, multi (one segment), the pending upload's part
+		t.Fatalf("RewrapDataKeys re-wrapped %d keys, want 4", n)
+	}
+	if n, _, err := srv.App.RewrapDataKeys(ctx); err != nil || n != 0 {
+		t.Fatalf("second RewrapDataKeys: %d, %v; want nothing left to do", n, err)
+	}
+	srv.Stop()
+
+	srv = start(nextKey, "")
+	c = tlsS3(t, srv)
+	if err := readAll(c); err != nil {
+		t.Fatalf("after the re-wrap, with only the new key: %v", err)
+	}
+	complete(c, "pending", pending, pendingPart)
+	objs["pending"] = objs["blob"]
+	if err := readAll(c); err != nil {
+		t.Fatalf("the upload begun before the rotation: %v", err)
+	}
 }

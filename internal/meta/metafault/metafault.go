@@ -228,6 +228,10 @@ func (s *Store) AbortUpload(ctx context.Context, bucket, key, uploadID string) (
 	return call1(s, "AbortUpload", func() ([]string, error) { return s.next.AbortUpload(ctx, bucket, key, uploadID) })
 }
 
+func (s *Store) RewrapSealedKeys(ctx context.Context, rewrap func(string) (string, bool, error)) (int, error) {
+	return call1(s, "RewrapSealedKeys", func() (int, error) { return s.next.RewrapSealedKeys(ctx, rewrap) })
+}
+
 func (s *Store) BlobReferenced(ctx context.Context, ids []string) (map[string]bool, error) {
 	return call1(s, "BlobReferenced", func() (map[string]bool, error) { return s.next.BlobReferenced(ctx, ids) })
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) meta.Store) {
 		{"conditional writes: one create-if-absent wins a race", testConditionalWrites},
 		{"conditional deletes: If-Match on the current version, atomically", testConditionalDeletes},
 		{"encryption: modes, key checks and wrapped keys are stored", testEncryptionStored},
+		{"rewrap: every SSE-S3 key of objects and parts, SSE-C left alone", testRewrapSealedKeys},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1148,5 +1150,92 @@ func testEncryptionStored(t *testing.T, s meta.Store) {
 		if len(parts) != 1 || parts[0].SealedKey != "part-key" {
 			t.Fatalf("parts %+v, want one with its sealed key", parts)
 		}
+	}
+}
+
+// testRewrapSealedKeys: RewrapSealedKeys visits the master-key-wrapped keys
+// of every SSE-S3 object version (more than one batch of them, an inline
+// one and a multipart one with two segments) and upload part, stores the
+// new ones, leaves SSE-C and plain rows alone, and a second pass changes
+// nothing.
+func testRewrapSealedKeys(t *testing.T, s meta.Store) {
+	mkBucket(t, s, "b", "Enabled")
+	const n = 300 // more than one batch
+	for i := 0; i < n; i++ {
+		o := &meta.Object{Bucket: "b", Key: fmt.Sprintf("k%03d", i%7), Size: 1, ETag: "e", Encryption: meta.Encryption{Mode: meta.SSES3},
+			Segments: []meta.Segment{{BlobID: newBlob(), Size: 1, SealedKey: "old:" + strconv.Itoa(i)}}}
+		if i == 0 {
+			o.Segments = append(o.Segments, meta.Segment{BlobID: newBlob(), Size: 1, PartNumber: 2, SealedKey: "old:second"})
+		}
+		_, err := s.PutObject(ctx, o)
+		must(t, err)
+	}
+	inline := &meta.Object{Bucket: "b", Key: "inline", Size: 1, ETag: "e", Encryption: meta.Encryption{Mode: meta.SSES3}, Inline: []byte{1},
+		Segments: []meta.Segment{{Size: 1, SealedKey: "old:inline"}}}
+	_, err := s.PutObject(ctx, inline)
+	must(t, err)
+	ssec := &meta.Object{Bucket: "b", Key: "ssec", Size: 1, ETag: "e", Encryption: meta.Encryption{Mode: meta.SSEC, KeyCheck: []byte("check")},
+		Segments: []meta.Segment{{BlobID: newBlob(), Size: 1, SealedKey: "old:customer"}}}
+	_, err = s.PutObject(ctx, ssec)
+	must(t, err)
+	uploads := map[string]string{}
+	for _, mode := range []string{meta.SSES3, meta.SSEC} {
+		id := meta.NewID()
+		uploads[mode] = id
+		must(t, s.CreateUpload(ctx, meta.Upload{ID: id, Bucket: "b", Key: "u" + mode, Encryption: meta.Encryption{Mode: mode, KeyCheck: []byte("c")}}))
+		for p := 1; p <= 3; p++ {
+			_, err := s.PutPart(ctx, id, meta.Part{Number: p, BlobID: newBlob(), Size: 1, ETag: "p", SealedKey: "old:part"})
+			must(t, err)
+		}
+	}
+	var seen []string
+	rewrap := func(k string) (string, bool, error) {
+		seen = append(seen, k)
+		if rest, ok := strings.CutPrefix(k, "old:"); ok {
+			return "new:" + rest, true, nil
+		}
+		return k, false, nil
+	}
+	got, err := s.RewrapSealedKeys(ctx, rewrap)
+	must(t, err)
+	if want := n + 1 + 1 + 3; got != want || len(seen) != want {
+		t.Fatalf("RewrapSealedKeys replaced %d keys, was shown %d, want %d (SSE-S3 only)", got, len(seen), want)
+	}
+	vl, err := s.ListObjectVersions(ctx, "b", meta.VersionListOptions{MaxKeys: 1000})
+	must(t, err)
+	if len(vl.Versions) != n+2 {
+		t.Fatalf("%d versions, want %d", len(vl.Versions), n+2)
+	}
+	for _, v := range vl.Versions {
+		o, err := s.GetObject(ctx, "b", v.Key, v.VersionID)
+		must(t, err)
+		for _, sg := range o.Segments {
+			want := "new:"
+			if o.Encryption.Mode == meta.SSEC {
+				want = "old:customer"
+			}
+			if !strings.HasPrefix(sg.SealedKey, want) {
+				t.Fatalf("%s %s: sealed key %q, want %s…", v.Key, v.VersionID, sg.SealedKey, want)
+			}
+		}
+	}
+	for mode, id := range uploads {
+		parts, _, err := s.ListParts(ctx, id, 0, 10)
+		must(t, err)
+		want := "new:part"
+		if mode == meta.SSEC {
+			want = "old:part"
+		}
+		for _, p := range parts {
+			if p.SealedKey != want {
+				t.Fatalf("%s upload part %d: sealed key %q, want %q", mode, p.Number, p.SealedKey, want)
+			}
+		}
+	}
+	seen = nil
+	again, err := s.RewrapSealedKeys(ctx, rewrap)
+	must(t, err)
+	if again != 0 || len(seen) != n+1+1+3 {
+		t.Fatalf("second pass replaced %d keys (shown %d), want 0", again, len(seen))
 	}
 }
