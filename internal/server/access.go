@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/outpost-s3/outpost/internal/authz"
 	"github.com/outpost-s3/outpost/internal/meta"
 	"github.com/outpost-s3/outpost/internal/s3err"
 )
@@ -130,10 +129,6 @@ func (rc *reqCtx) mayList() bool {
 	if aclAllows(rc.bkt.ACL, rc.principal.Anonymous(), "read") {
 		return true
 	}
-	c := rc.globalContext()
-	svc := authz.Service(rc.bkt)
-	rc.s3Context(c, svc)
-	c[svc+":prefix"] = []string{rc.key}
-	d, err := rc.s.authorizer.Decide(rc.r.Context(), authz.Input{Principal: rc.principal, Action: "s3:ListBucket", Bucket: rc.bkt, AccessPoint: rc.ap, Context: c})
+	d, err := rc.decideWith(rc.bkt, rc.ap, "s3:ListBucket", "", map[string]string{"prefix": rc.key})
 	return err == nil && d.Allowed
 }

@@ -127,8 +127,19 @@ func (rc *reqCtx) objectLevel() bool { return rc.key != "" }
 // decide asks authz whether the request may perform action on bucket b, or
 // with a key on that object, through the access point ap (nil: b directly).
 func (rc *reqCtx) decide(b *meta.Bucket, ap *meta.AccessPoint, action, key string) (policy.Decision, error) {
+	return rc.decideWith(b, ap, action, key, nil)
+}
+
+// decideWith is decide with extra service condition keys (name without the
+// "s3:" or "s3-outposts:" prefix → value), for questions the request does
+// not carry itself, as mayList's s3:prefix.
+func (rc *reqCtx) decideWith(b *meta.Bucket, ap *meta.AccessPoint, action, key string, extra map[string]string) (policy.Decision, error) {
 	c := rc.globalContext()
-	rc.s3Context(c, authz.Service(b))
+	svc := authz.Service(b)
+	rc.s3Context(c, svc)
+	for k, v := range extra {
+		c[svc+":"+k] = []string{v}
+	}
 	return rc.s.authorizer.Decide(rc.r.Context(), authz.Input{Principal: rc.principal, Action: action, Bucket: b, Key: key, AccessPoint: ap, Context: c})
 }
 

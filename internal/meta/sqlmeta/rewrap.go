@@ -2,7 +2,6 @@ package sqlmeta
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/outpost-s3/outpost/internal/meta"
 )
@@ -81,22 +80,15 @@ func (s *Store) rewrapObjects(ctx context.Context, rewrap func(string) (string, 
 		if len(changed) == 0 {
 			continue
 		}
-		done := 0 // counted per attempt: a retried transaction starts over
-		err = s.writeObjects(ctx, "rewrap objects", func(c conn) error {
-			done = 0
-			for _, r := range changed {
-				res, err := c.exec("UPDATE objects SET segments = ? WHERE seq = ? AND segments = ?", r.new, r.seq, r.old)
-				if err != nil {
-					return err
-				}
-				done += affected(res) * r.keys
-			}
-			return nil
-		})
+		ups := make([]casUpdate, len(changed))
+		for i, r := range changed {
+			ups[i] = casUpdate{"UPDATE objects SET segments = ? WHERE seq = ? AND segments = ?", []any{r.new, r.seq, r.old}, r.keys}
+		}
+		done, err := s.applyCAS(ctx, "rewrap objects", ups)
+		total += done
 		if err != nil {
 			return total, err
 		}
-		total += done
 	}
 }
 
@@ -144,30 +136,48 @@ func (s *Store) rewrapParts(ctx context.Context, rewrap func(string) (string, bo
 		if len(changed) == 0 {
 			continue
 		}
-		done := 0 // counted per attempt: a retried transaction starts over
-		err = s.writeObjects(ctx, "rewrap parts", func(c conn) error {
-			done = 0
-			for _, r := range changed {
-				res, err := c.exec("UPDATE upload_parts SET sealed_key = ? WHERE upload_id = ? AND part_number = ? AND sealed_key = ?", r.new, r.upload, r.part, r.old)
-				if err != nil {
-					return err
-				}
-				done += affected(res)
-			}
-			return nil
-		})
+		ups := make([]casUpdate, len(changed))
+		for i, r := range changed {
+			ups[i] = casUpdate{"UPDATE upload_parts SET sealed_key = ? WHERE upload_id = ? AND part_number = ? AND sealed_key = ?", []any{r.new, r.upload, r.part, r.old}, 1}
+		}
+		done, err := s.applyCAS(ctx, "rewrap parts", ups)
+		total += done
 		if err != nil {
 			return total, err
 		}
-		total += done
 	}
 }
 
-// affected is how many rows res changed (0 when the driver cannot say).
-func affected(res sql.Result) int {
-	n, err := res.RowsAffected()
+// casUpdate is one compare-and-set UPDATE of a re-wrap batch and the
+// number of keys it replaces when it matches its row.
+type casUpdate struct {
+	query string
+	args  []any
+	keys  int
+}
+
+// applyCAS runs a batch of compare-and-set updates in one transaction and
+// returns how many keys the updates that matched replaced (counted per
+// attempt: a retried transaction starts over).
+func (s *Store) applyCAS(ctx context.Context, op string, ups []casUpdate) (int, error) {
+	done := 0
+	err := s.writeObjects(ctx, op, func(c conn) error {
+		done = 0
+		for _, u := range ups {
+			res, err := c.exec(u.query, u.args...)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			done += int(n) * u.keys
+		}
+		return nil
+	})
 	if err != nil {
-		return 0
+		return 0, err
 	}
-	return int(n)
+	return done, nil
 }
